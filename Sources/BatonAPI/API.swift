@@ -1,0 +1,52 @@
+import BatonEngine
+import BatonHTTP
+import BatonSupport
+
+/// The services the routes talk to.
+public struct Services: Sendable {
+    public var metadata: MetadataService
+    public var version: String
+
+    public init(metadata: MetadataService, version: String) {
+        self.metadata = metadata
+        self.version = version
+    }
+}
+
+/// The `/api` route table.
+public enum API {
+    public static func router(_ services: Services) -> Router {
+        var router = Router(
+            notFound: { request in ErrorResponses.body(status: 404, message: "No static resource \(request.rawPath.dropFirst()).") },
+            methodNotAllowed: { request, allowed in
+                var r = ErrorResponses.body(status: 405, message: "Request method '\(request.method)' is not supported")
+                r.headers.set("Allow", allowed.joined(separator: ", "))
+                return r
+            }
+        )
+        let health: Router.Handler = { _ in
+            .json(["healthResults": [], "suppressedHealthResults": [], "healthy": true])
+        }
+        router.add("GET", "/health", health)
+        router.add("GET", "/api/health", health)
+        router.add("GET", "/api/version", { _ in .text(services.version) })
+        MetadataRoutes.register(on: &router, services.metadata)
+        return router
+    }
+
+    /// Runs a throwing handler and turns what it throws into Conductor's error JSON.
+    static func handler(_ body: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) -> Router.Handler {
+        { request in
+            do {
+                return try body(request)
+            } catch {
+                return ErrorResponses.response(for: error, request: request)
+            }
+        }
+    }
+
+    /// The server's own errors (malformed requests, limits) in the same JSON shape.
+    public static func errorResponder(status: Int, message: String) -> HTTPResponse {
+        ErrorResponses.body(status: status, message: message)
+    }
+}

@@ -1,0 +1,37 @@
+/// The built-in task types. Any other `type` string is a worker task whose queue is that string.
+public enum TaskType: String, Sendable, CaseIterable {
+    case simple = "SIMPLE"
+    case dynamic = "DYNAMIC"
+    case forkJoin = "FORK_JOIN"
+    case forkJoinDynamic = "FORK_JOIN_DYNAMIC"
+    case decision = "DECISION"
+    case switchTask = "SWITCH"
+    case join = "JOIN"
+    case doWhile = "DO_WHILE"
+    case subWorkflow = "SUB_WORKFLOW"
+    case startWorkflow = "START_WORKFLOW"
+    case event = "EVENT"
+    case wait = "WAIT"
+    case human = "HUMAN"
+    case userDefined = "USER_DEFINED"
+    case http = "HTTP"
+    case lambda = "LAMBDA"
+    case inline = "INLINE"
+    case exclusiveJoin = "EXCLUSIVE_JOIN"
+    case terminate = "TERMINATE"
+    case kafkaPublish = "KAFKA_PUBLISH"
+    case jsonJQTransform = "JSON_JQ_TRANSFORM"
+    case setVariable = "SET_VARIABLE"
+    case noop = "NOOP"
+
+    /// Types OSS ships in optional modules (LLM, agents, MCP...) that Baton does not run: refused at
+    /// registration rather than silently queued for a worker that will never exist.
+    public static let unsupportedModuleTypes: Set<String> = [
+        "LLM_TEXT_COMPLETE", "LLM_CHAT_COMPLETE", "LLM_GENERATE_EMBEDDINGS", "LLM_GET_EMBEDDINGS",
+        "LLM_INDEX_TEXT", "LLM_INDEX_DOCUMENT", "LLM_SEARCH_INDEX", "LLM_STORE_EMBEDDINGS",
+        "LLM_SEARCH_EMBEDDINGS", "GET_DOCUMENT", "PULL_WORKFLOW_MESSAGES", "AGENT", "LIST_MCP_TOOLS",
+        "CALL_MCP_TOOL", "GENERATE_IMAGE", "GENERATE_AUDIO", "UPDATE_SECRET", "QUERY_PROCESSOR",
+        "BUSINESS_RULE", "GRPC", "OPS_GENIE", "UPDATE_TASK", "GET_SIGNED_JWT", "GET_WORKFLOW",
+        "SEND_GRID", "WAIT_FOR_WEBHOOK",
+    ]
+}

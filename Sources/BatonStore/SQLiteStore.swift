@@ -1,0 +1,127 @@
+import BatonEngine
+import BatonSQLite
+import BatonSupport
+
+/// The SQLite-backed store: definitions now, executions as the engine grows. Opening it applies the
+/// migrations the binary carries.
+public final class SQLiteStore: Sendable {
+    public let database: Database
+    private let log = Logger(label: "baton.store")
+
+    /// The migrations compiled into this binary, in order.
+    public static var migrations: [Migration] { EmbeddedMigrations.all }
+    public static var schemaVersion: Int { migrations.map(\.version).max() ?? 0 }
+
+    public init(path: String, synchronous: SynchronousMode = .full, busyTimeoutMillis: Int32 = 5000, readerCount: Int = 4, now: Int64) throws {
+        database = try Database(path: path, synchronous: synchronous, busyTimeoutMillis: busyTimeoutMillis, readerCount: readerCount)
+        do {
+            let applied = try Migrator.migrate(database, migrations: Self.migrations, now: now)
+            for m in applied { log.info("migration applied", ["version": String(m.version), "name": m.name]) }
+        } catch {
+            database.close()
+            throw error
+        }
+    }
+
+    public func close() { database.close() }
+}
+
+extension SQLiteStore: MetadataStore {
+    private static func decodeTaskDef(_ text: String) throws -> TaskDef {
+        try TaskDef(json: try JSONParser.parse(text))
+    }
+
+    private static func decodeWorkflowDef(_ text: String) throws -> WorkflowDef {
+        try WorkflowDef(json: try JSONParser.parse(text))
+    }
+
+    public func taskDef(named name: String) throws -> TaskDef? {
+        try database.read { conn in
+            try conn.queryFirst("SELECT json FROM task_def WHERE name = ?", [.text(name)]) { try Self.decodeTaskDef($0.text(0)) }
+        }
+    }
+
+    public func allTaskDefs() throws -> [TaskDef] {
+        try database.read { conn in
+            try conn.query("SELECT json FROM task_def ORDER BY name", []) { try Self.decodeTaskDef($0.text(0)) }
+        }
+    }
+
+    public func saveTaskDefs(_ defs: [TaskDef]) throws {
+        try database.write { conn in
+            for def in defs {
+                try conn.execute("""
+                    INSERT INTO task_def (name, json, create_time, update_time) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET json = excluded.json, create_time = excluded.create_time,
+                        update_time = excluded.update_time
+                    """,
+                    [.text(def.name), .text(JSONWriter.string(.object(def.json))),
+                     .integer(def.json["createTime"]?.int64Value ?? 0), .integer(def.json["updateTime"]?.int64Value ?? 0)])
+            }
+        }
+    }
+
+    public func deleteTaskDef(named name: String) throws -> Bool {
+        try database.write { conn in try conn.execute("DELETE FROM task_def WHERE name = ?", [.text(name)]) > 0 }
+    }
+
+    public func workflowDef(name: String, version: Int?) throws -> WorkflowDef? {
+        try database.read { conn in
+            if let version {
+                return try conn.queryFirst("SELECT json FROM workflow_def WHERE name = ? AND version = ?",
+                                           [.text(name), .integer(Int64(version))]) { try Self.decodeWorkflowDef($0.text(0)) }
+            }
+            return try conn.queryFirst("SELECT json FROM workflow_def WHERE name = ? ORDER BY version DESC LIMIT 1",
+                                       [.text(name)]) { try Self.decodeWorkflowDef($0.text(0)) }
+        }
+    }
+
+    public func allWorkflowDefs() throws -> [WorkflowDef] {
+        try database.read { conn in
+            try conn.query("SELECT json FROM workflow_def ORDER BY name, version", []) { try Self.decodeWorkflowDef($0.text(0)) }
+        }
+    }
+
+    public func latestWorkflowDefs() throws -> [WorkflowDef] {
+        try database.read { conn in
+            try conn.query("""
+                SELECT json FROM workflow_def w
+                WHERE version = (SELECT MAX(version) FROM workflow_def WHERE name = w.name) ORDER BY name
+                """, []) { try Self.decodeWorkflowDef($0.text(0)) }
+        }
+    }
+
+    public func createWorkflowDef(_ def: WorkflowDef) throws {
+        do {
+            try database.write { conn in
+                try conn.execute("INSERT INTO workflow_def (name, version, json, create_time, update_time) VALUES (?, ?, ?, ?, ?)",
+                                 Self.row(def))
+            }
+        } catch let e as SQLiteError where e.isConstraintViolation {
+            throw EngineError.conflict("Workflow with \(def.name).\(def.version) already exists!")
+        }
+    }
+
+    public func saveWorkflowDefs(_ defs: [WorkflowDef]) throws {
+        try database.write { conn in
+            for def in defs {
+                try conn.execute("""
+                    INSERT INTO workflow_def (name, version, json, create_time, update_time) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (name, version) DO UPDATE SET json = excluded.json, create_time = excluded.create_time,
+                        update_time = excluded.update_time
+                    """, Self.row(def))
+            }
+        }
+    }
+
+    public func deleteWorkflowDef(name: String, version: Int) throws -> Bool {
+        try database.write { conn in
+            try conn.execute("DELETE FROM workflow_def WHERE name = ? AND version = ?", [.text(name), .integer(Int64(version))]) > 0
+        }
+    }
+
+    private static func row(_ def: WorkflowDef) -> [SQLValue] {
+        [.text(def.name), .integer(Int64(def.version)), .text(JSONWriter.string(.object(def.json))),
+         .integer(def.createTime), .integer(def.updateTime)]
+    }
+}

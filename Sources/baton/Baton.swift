@@ -1,0 +1,112 @@
+import BatonAPI
+import BatonEngine
+import BatonHTTP
+import BatonSQLite
+import BatonStore
+import BatonSupport
+import Dispatch
+import Foundation
+
+@main
+enum Baton {
+    static func main() {
+        let command: Command
+        do {
+            command = try CommandLineParser.parse(Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            fail("baton: \(error)", code: 2)
+        }
+        switch command {
+        case .help:
+            print(CommandLineParser.helpText, terminator: "")
+        case .version:
+            print("baton \(BatonVersion.current)")
+        case .serve(let flags, let configPath):
+            serve(flags: flags, configPath: configPath)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32 = 1) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        exit(code)
+    }
+
+    /// The configuration file: `--config`, else `BATON_CONFIG`, else `config/baton.json` if present.
+    static func configFile(_ explicit: String?, environment: [String: String]) -> (path: String, text: String)? {
+        let path = explicit ?? environment["BATON_CONFIG"]
+        if let path {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                fail("baton: cannot read configuration file \(path)")
+            }
+            return (path, text)
+        }
+        let fallback = "config/baton.json"
+        guard let text = try? String(contentsOfFile: fallback, encoding: .utf8) else { return nil }
+        return (fallback, text)
+    }
+
+    static func serve(flags: [String: String], configPath: String?) {
+        let started = monotonicNanos()
+        let environment = ProcessInfo.processInfo.environment
+        let config: Configuration
+        do {
+            config = try Configuration.load(file: configFile(configPath, environment: environment), environment: environment, flags: flags)
+        } catch {
+            fail("baton: bad configuration: \(error)")
+        }
+        Logger.setLevel(LogLevel(name: config.logLevel) ?? .info)
+        let log = Logger(label: "baton")
+        let clock = WallClock()
+
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(path: config.db, synchronous: SynchronousMode(rawValue: config.sqliteSynchronous) ?? .full,
+                                    busyTimeoutMillis: Int32(config.sqliteBusyTimeoutMillis), readerCount: config.sqliteReaders,
+                                    now: clock.now)
+        } catch {
+            fail("baton: cannot open database \(config.db): \(error)")
+        }
+
+        let services = Services(metadata: MetadataService(store: store, clock: clock), version: BatonVersion.current)
+        let router = API.router(services)
+        var http = HTTPServerConfiguration()
+        http.host = config.host
+        http.port = config.port
+        http.maxBodyBytes = config.maxBodyBytes
+        http.maxHeadBytes = config.maxHeadBytes
+        http.headTimeoutSeconds = config.headTimeoutSeconds
+        http.readTimeoutSeconds = config.readTimeoutSeconds
+        http.idleTimeoutSeconds = config.idleTimeoutSeconds
+        http.maxConnections = config.maxConnections
+        let server = HTTPServer(configuration: http, handler: router.handle, errorResponder: API.errorResponder)
+        do {
+            try server.start()
+        } catch {
+            store.close()
+            fail("baton: cannot listen on \(config.host):\(config.port): \(error)")
+        }
+        let startupMillis = Double(monotonicNanos() - started) / 1e6
+        log.info("listening", ["address": "http://\(config.host):\(server.port)", "db": config.db,
+                               "schema": String(SQLiteStore.schemaVersion), "startupMillis": String(format: "%.1f", startupMillis)])
+
+        // Graceful stop: no new connections, in-flight requests finish, the database closes cleanly.
+        let stop: @Sendable (String) -> Void = { name in
+            log.info("shutting down", ["signal": name])
+            let drained = server.shutdown(drainSeconds: config.shutdownGraceSeconds)
+            if !drained { log.warning("connections still open after the grace period; closing anyway") }
+            store.close()
+            log.info("stopped")
+            exit(0)
+        }
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let signalQueue = DispatchQueue(label: "baton.signals")
+        let sources = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")].map { sig, name in
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
+            source.setEventHandler { stop(name) }
+            source.resume()
+            return source
+        }
+        withExtendedLifetime(sources) { dispatchMain() }
+    }
+}
