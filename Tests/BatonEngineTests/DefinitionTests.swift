@@ -1,0 +1,108 @@
+@testable import BatonEngine
+import BatonSupport
+import Testing
+
+private func json(_ text: String) -> JSONValue { try! JSONParser.parse(text) }
+
+@Suite struct TaskDefTests {
+    @Test func fillsConductorDefaultsAndKeepsUnknownFields() throws {
+        let def = try TaskDef(json: json(#"{"name":"encode","custom":{"a":1}}"#))
+        #expect(def.retryCount == 3)
+        #expect(def.retryDelaySeconds == 60)
+        #expect(def.responseTimeoutSeconds == 3600)
+        #expect(def.timeoutPolicy == .timeOutWorkflow)
+        #expect(def.json["custom"] == ["a": 1])
+        #expect(def.json["retryLogic"] == "FIXED")
+        #expect(def.json["concurrentExecLimit"] == nil)
+    }
+
+    @Test func rejectsWrongTypesWithTheFieldName() {
+        #expect(throws: EngineError.invalid("retryCount: expected an integer, got string \"lots\"")) {
+            try TaskDef(json: json(#"{"name":"t","retryCount":"lots"}"#))
+        }
+        #expect(throws: EngineError.self) { try TaskDef(json: json(#"{"name":"t","retryLogic":"SOMETIMES"}"#)) }
+    }
+
+    @Test func validatesLikeConductor() throws {
+        let errors = try TaskDef(json: json(#"{"name":"t","retryCount":-1,"timeoutSeconds":10}"#)).validate(path: "registerTaskDef.arg0[0]")
+        #expect(errors.map(\.message) == [
+            "TaskDef retryCount: 0 must be >= 0",
+            "TaskDef: t responseTimeoutSeconds: 3600 must be less than timeoutSeconds: 10",
+        ])
+        #expect(errors[0].path == "registerTaskDef.arg0[0].retryCount")
+        #expect(try TaskDef(json: json(#"{"name":""}"#)).validate(path: "p").map(\.message) == ["TaskDef name cannot be null or empty"])
+    }
+}
+
+@Suite struct WorkflowDefValidatorTests {
+    private func errors(_ text: String) throws -> [String] {
+        let def = try WorkflowDef(json: json(text), path: "registerWorkflowDef.arg0")
+        return WorkflowDefValidator().validate(def, path: "registerWorkflowDef.arg0").map(\.message)
+    }
+
+    @Test func acceptsAValidDefinitionAndFillsDefaults() throws {
+        let text = #"{"name":"wf","tasks":[{"name":"a","taskReferenceName":"a_ref","inputParameters":{"x":"${workflow.input.x}","y":"${b_ref.output.z}"}},{"name":"b","taskReferenceName":"b_ref"}]}"#
+        #expect(try errors(text).isEmpty)
+        let def = try WorkflowDef(json: json(text))
+        #expect(def.version == 1)
+        #expect(def.json["schemaVersion"] == 2)
+        #expect(def.tasks[0].json["type"] == "SIMPLE")
+        #expect(def.tasks[0].json["optional"] == false)
+    }
+
+    @Test func reportsMissingNameEmptyTasksAndSchemaVersion() throws {
+        #expect(try errors(#"{"name":"","tasks":[],"schemaVersion":1}"#) == [
+            "WorkflowDef name cannot be null or empty",
+            "WorkflowTask list cannot be empty",
+            "workflowDef schemaVersion: 2 is only supported",
+        ])
+    }
+
+    @Test func referenceNamesMustBeUniqueAtEveryDepth() throws {
+        let text = #"{"name":"wf","tasks":[{"name":"a","taskReferenceName":"x"},{"name":"f","taskReferenceName":"f","type":"FORK_JOIN","forkTasks":[[{"name":"b","taskReferenceName":"x"}]]},{"name":"j","taskReferenceName":"j","type":"JOIN"}]}"#
+        #expect(try errors(text) == ["taskReferenceName: x should be unique across tasks for a given workflowDefinition: wf"])
+    }
+
+    @Test func typeSpecificFieldsAreRequired() throws {
+        let text = #"""
+        {"name":"wf","tasks":[
+          {"name":"s","taskReferenceName":"s","type":"SWITCH","evaluatorType":"value-param","expression":"k"},
+          {"name":"d","taskReferenceName":"d","type":"DO_WHILE"},
+          {"name":"e","taskReferenceName":"e","type":"EVENT"},
+          {"name":"t","taskReferenceName":"t","type":"TERMINATE","inputParameters":{"terminationStatus":"NOPE"}},
+          {"name":"h","taskReferenceName":"h","type":"HTTP"},
+          {"name":"sub","taskReferenceName":"sub","type":"SUB_WORKFLOW"},
+          {"name":"w","taskReferenceName":"w","type":"WAIT","inputParameters":{"duration":"1s","until":"2030-01-01"}}
+        ]}
+        """#
+        #expect(try errors(text) == [
+            "decisionCases should have atleast one task for taskType: SWITCH taskName: s",
+            "loopCondition field is required for taskType: DO_WHILE taskName: d",
+            "loopOver field is required for taskType: DO_WHILE taskName: d",
+            "sink field is required for taskType: EVENT taskName: e",
+            "terminate task must have an terminationStatus parameter and must be set to COMPLETED or FAILED, taskName: t",
+            "inputParameters.http_request or inputParameters.uri field is required for taskType: HTTP taskName: h",
+            "subWorkflowParam field is required for taskType: SUB_WORKFLOW taskName: sub",
+            "Both 'duration' and 'until' specified. Please provide only one input",
+        ])
+    }
+
+    @Test func expressionsMustNameTheWorkflowOrAKnownTask() throws {
+        let text = #"{"name":"wf","tasks":[{"name":"a","taskReferenceName":"a","inputParameters":{"k":"${ghost.output.x}","esc":"$${ghost.output}","env":"${HOME}"}}]}"#
+        #expect(try errors(text) == [
+            "taskReferenceName: ghost for given task: a input value: k of input parameter: ${ghost.output.x} is not defined in workflow definition.",
+        ])
+        #expect(try errors(#"{"name":"wf","tasks":[{"name":"a","taskReferenceName":"a","inputParameters":{"k":null}}]}"#)
+            == ["key: k input parameter value: is null"])
+    }
+
+    @Test func unknownTypesAreWorkerTasksButModuleTypesAreRefused() throws {
+        #expect(try errors(#"{"name":"wf","tasks":[{"name":"a","taskReferenceName":"a","type":"MY_CUSTOM"}]}"#).isEmpty)
+        #expect(try errors(#"{"name":"wf","tasks":[{"name":"a","taskReferenceName":"a","type":"LLM_CHAT_COMPLETE"}]}"#)
+            == ["task type LLM_CHAT_COMPLETE (taskName: a) is not supported by Baton"])
+    }
+
+    @Test func innermostExpressionsAreFound() {
+        #expect(WorkflowDefValidator.expressions(in: "${a.b} and ${workflow.input.${c.d}} $${e.f}") == ["a.b", "c.d"])
+    }
+}
