@@ -1,0 +1,80 @@
+import BatonSupport
+import Foundation
+
+/// Drives a running Baton over keep-alive connections and prints requests/s and latency percentiles.
+///
+///   baton-bench [--url http://127.0.0.1:8080] [--seconds 3] [--connections 1,64] [--runs 3]
+///
+/// Each scenario runs `--runs` times; the figures printed are the medians of those runs, since a
+/// single run on a shared 2-core machine is noisy.
+@main
+enum BatonBench {
+    static func main() {
+        var url = "http://127.0.0.1:8080"
+        var seconds = 3.0
+        var connections = [1, 64]
+        var runs = 3
+        var scenarios = ["health", "metadata-get"]
+        var args = CommandLine.arguments.dropFirst()
+        while let a = args.popFirst() {
+            switch a {
+            case "--url": url = args.popFirst() ?? url
+            case "--seconds": seconds = Double(args.popFirst() ?? "") ?? seconds
+            case "--connections": connections = (args.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--runs": runs = max(1, Int(args.popFirst() ?? "") ?? runs)
+            case "--scenarios": scenarios = (args.popFirst() ?? "").split(separator: ",").map(String.init)
+            case "--help", "-h":
+                print("usage: baton-bench [--url URL] [--seconds S] [--connections 1,64] [--runs N] [--scenarios health,metadata-get,raw]")
+                return
+            default:
+                FileHandle.standardError.write(Data("baton-bench: unknown argument \(a)\n".utf8))
+                exit(2)
+            }
+        }
+        guard let parsed = URL(string: url), let host = parsed.host, let port = parsed.port else {
+            FileHandle.standardError.write(Data("baton-bench: --url must look like http://127.0.0.1:8080\n".utf8))
+            exit(2)
+        }
+        do {
+            try run(host: host == "localhost" ? "127.0.0.1" : host, port: port, seconds: seconds, connections: connections, runs: runs, scenarios: scenarios)
+        } catch {
+            FileHandle.standardError.write(Data("baton-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func get(_ path: String) -> [UInt8] {
+        Array("GET \(path) HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n\r\n".utf8)
+    }
+
+    static func run(host: String, port: Int, seconds: Double, connections: [Int], runs: Int, scenarios: [String]) throws {
+        // A definition of realistic size to read back: five tasks with expressions.
+        let name = "bench_wf_\(IDs.uuid().prefix(8))"
+        if scenarios.contains("metadata-get") {
+            let tasks = (1...5).map { i in
+                #"{"name":"task_\#(i)","taskReferenceName":"t\#(i)","inputParameters":{"x":"${workflow.input.x}","prev":"${t\#(max(1, i - 1)).output.y}"}}"#
+            }.joined(separator: ",")
+            let body = #"{"name":"\#(name)","version":1,"tasks":[\#(tasks)],"outputParameters":{"r":"${t5.output}"}}"#
+            let req = Array("POST /api/metadata/workflow?overwrite=true HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+            let (status, text) = try BenchConnection(host: host, port: port).roundTrip(req)
+            guard status == 200 else { throw BenchError("registering the benchmark workflow failed: \(status) \(String(decoding: text, as: UTF8.self))") }
+        }
+        let paths: [String: String] = ["health": "/health", "metadata-get": "/api/metadata/workflow/\(name)", "raw": "/"]
+        print("scenario          conns   req/s (median of \(runs))   p50 ms   p99 ms   errors")
+        for scenario in scenarios {
+            guard let path = paths[scenario] else { throw BenchError("unknown scenario \(scenario)") }
+            for c in connections {
+                var results: [LoadResult] = []
+                for _ in 0..<runs {
+                    results.append(try runLoad(host: host, port: port, request: get(path), connections: c, seconds: seconds))
+                }
+                let median = results.sorted { $0.rate < $1.rate }[results.count / 2]
+                let p50s = results.map { $0.percentile(0.50) }.sorted()
+                let p99s = results.map { $0.percentile(0.99) }.sorted()
+                let errors = results.reduce(0) { $0 + $1.errors }
+                print(String(format: "%-16@  %5d   %22.0f   %6.3f   %6.3f   %d", scenario as NSString, c, median.rate,
+                             p50s[p50s.count / 2], p99s[p99s.count / 2], errors))
+            }
+        }
+    }
+}
