@@ -5,10 +5,12 @@ import BatonSupport
 /// The services the routes talk to.
 public struct Services: Sendable {
     public var metadata: MetadataService
+    public var executions: ExecutionService?
     public var version: String
 
-    public init(metadata: MetadataService, version: String) {
+    public init(metadata: MetadataService, executions: ExecutionService? = nil, version: String) {
         self.metadata = metadata
+        self.executions = executions
         self.version = version
     }
 }
@@ -31,6 +33,10 @@ public enum API {
         router.add("GET", "/api/health", health)
         router.add("GET", "/api/version", { _ in .text(services.version) })
         MetadataRoutes.register(on: &router, services.metadata)
+        if let executions = services.executions {
+            WorkflowRoutes.register(on: &router, executions)
+            TaskRoutes.register(on: &router, executions)
+        }
         return router
     }
 

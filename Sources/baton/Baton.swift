@@ -67,7 +67,16 @@ enum Baton {
             fail("baton: cannot open database \(config.db): \(error)")
         }
 
-        let services = Services(metadata: MetadataService(store: store, clock: clock), version: BatonVersion.current)
+        // Active workflows come back into memory; timers that fell due while we were down fire at once.
+        let engine = ExecutionEngine(store: store, metadata: store, clock: clock)
+        do {
+            try engine.start()
+        } catch {
+            store.close()
+            fail("baton: cannot load executions from \(config.db): \(error)")
+        }
+        let executions = ExecutionService(engine: engine, store: store, metadata: store, clock: clock)
+        let services = Services(metadata: MetadataService(store: store, clock: clock), executions: executions, version: BatonVersion.current)
         let router = API.router(services)
         var http = HTTPServerConfiguration()
         http.host = config.host
@@ -94,6 +103,7 @@ enum Baton {
             log.info("shutting down", ["signal": name])
             let drained = server.shutdown(drainSeconds: config.shutdownGraceSeconds)
             if !drained { log.warning("connections still open after the grace period; closing anyway") }
+            engine.stop()
             store.close()
             log.info("stopped")
             exit(0)

@@ -1,0 +1,36 @@
+import BatonSupport
+
+/// Everything one engine batch changed, written in one transaction.
+public struct ExecutionWrite: Sendable {
+    /// Workflow rows to insert or replace (their `tasks` are ignored here).
+    public var workflows: [WorkflowModel] = []
+    /// Task rows to insert or replace.
+    public var tasks: [TaskModel] = []
+    public var deletedTaskIds: [String] = []
+    public var deletedWorkflowIds: [String] = []
+    public var logs: [TaskExecLog] = []
+    public var pollData: [PollData] = []
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        workflows.isEmpty && tasks.isEmpty && deletedTaskIds.isEmpty && deletedWorkflowIds.isEmpty && logs.isEmpty && pollData.isEmpty
+    }
+}
+
+/// What the engine needs from storage for executions. BatonStore implements it on SQLite.
+public protocol ExecutionStore: Sendable {
+    func write(_ changes: ExecutionWrite) throws
+    /// RUNNING and PAUSED workflows with their tasks: what the engine holds in memory.
+    func activeWorkflows() throws -> [WorkflowModel]
+    /// A workflow with its tasks, any status.
+    func workflow(id: String) throws -> WorkflowModel?
+    /// The workflow as API JSON, straight from storage (`tasks` included or empty).
+    func workflowJSON(id: String, includeTasks: Bool) throws -> [UInt8]?
+    func task(id: String) throws -> TaskModel?
+    func taskJSON(id: String) throws -> [UInt8]?
+    func taskLogs(taskId: String) throws -> [TaskExecLog]
+    func allPollData() throws -> [PollData]
+    /// Tasks of a workflow as API JSON objects, in `seq` order, optionally filtered by status.
+    func taskJSONs(workflowId: String, statuses: [String]) throws -> [[UInt8]]
+}

@@ -1,0 +1,106 @@
+import BatonSupport
+
+/// One workflow execution with its task attempts (Conductor's `Workflow`).
+public struct WorkflowModel: Sendable, Equatable {
+    public var workflowId: String
+    public var status: WorkflowStatus
+    public var definition: WorkflowDef
+    public var input = JSONObject()
+    public var output = JSONObject()
+    public var variables = JSONObject()
+    public var tasks: [TaskModel] = []
+    public var correlationId: String?
+    public var priority = 0
+    public var taskToDomain = JSONObject()
+    public var parentWorkflowId: String?
+    public var parentWorkflowTaskId: String?
+    public var reasonForIncompletion: String?
+    public var failedReferenceTaskNames: [String] = []
+    public var failedTaskNames: [String] = []
+    public var createTime: Int64 = 0
+    public var updateTime: Int64 = 0
+    public var endTime: Int64 = 0
+    public var lastRetriedTime: Int64 = 0
+    public var reRunFromWorkflowId: String?
+    public var event: String?
+    public var idempotencyKey: String?
+    public var createdBy: String?
+
+    public init(workflowId: String, status: WorkflowStatus, definition: WorkflowDef) {
+        self.workflowId = workflowId
+        self.status = status
+        self.definition = definition
+    }
+
+    public var workflowName: String { definition.name }
+    public var workflowVersion: Int { definition.version }
+
+    /// The latest attempt with this reference name.
+    public func task(ref: String) -> TaskModel? { tasks.last { $0.referenceTaskName == ref } }
+    public func index(ofTask taskId: String) -> Int? { tasks.firstIndex { $0.taskId == taskId } }
+    public var nextSeq: Int { (tasks.map(\.seq).max() ?? 0) + 1 }
+}
+
+extension WorkflowModel {
+    /// The workflow as Conductor serializes it; `tasks` only when asked.
+    public func json(includeTasks: Bool) -> JSONObject {
+        var o = JSONObject()
+        if let createdBy { o["createdBy"] = .string(createdBy) }
+        o["createTime"] = .int(createTime)
+        o["updateTime"] = .int(updateTime)
+        o["status"] = .string(status.rawValue)
+        o["endTime"] = .int(endTime)
+        o["workflowId"] = .string(workflowId)
+        if let parentWorkflowId { o["parentWorkflowId"] = .string(parentWorkflowId) }
+        if let parentWorkflowTaskId { o["parentWorkflowTaskId"] = .string(parentWorkflowTaskId) }
+        o["tasks"] = .array(includeTasks ? tasks.map { .object($0.json()) } : [])
+        o["input"] = .object(input)
+        o["output"] = .object(output)
+        if let correlationId { o["correlationId"] = .string(correlationId) }
+        if let reRunFromWorkflowId { o["reRunFromWorkflowId"] = .string(reRunFromWorkflowId) }
+        if let reasonForIncompletion { o["reasonForIncompletion"] = .string(reasonForIncompletion) }
+        if let event { o["event"] = .string(event) }
+        o["taskToDomain"] = .object(taskToDomain)
+        o["failedReferenceTaskNames"] = .array(failedReferenceTaskNames.map(JSONValue.string))
+        o["failedTaskNames"] = .array(failedTaskNames.map(JSONValue.string))
+        o["workflowDefinition"] = .object(definition.json)
+        o["priority"] = .int(Int64(priority))
+        o["variables"] = .object(variables)
+        o["lastRetriedTime"] = .int(lastRetriedTime)
+        o["history"] = []
+        if let idempotencyKey { o["idempotencyKey"] = .string(idempotencyKey) }
+        o["rateLimited"] = false
+        o["startTime"] = .int(createTime)
+        o["workflowName"] = .string(workflowName)
+        o["workflowVersion"] = .int(Int64(workflowVersion))
+        return o
+    }
+
+    /// Reads back the stored form (without tasks; the store adds them).
+    public init(json value: JSONValue) throws(EngineError) {
+        let f = try JSONFields(value, path: "workflow")
+        guard let def = f.object["workflowDefinition"] else { throw .invalid("workflow: missing workflowDefinition") }
+        self.init(workflowId: try f.string("workflowId") ?? "",
+                  status: try f.enumValue("status", WorkflowStatus.self) ?? .running,
+                  definition: try WorkflowDef(json: def, path: "workflow.workflowDefinition"))
+        input = try f.object("input") ?? JSONObject()
+        output = try f.object("output") ?? JSONObject()
+        variables = try f.object("variables") ?? JSONObject()
+        correlationId = try f.string("correlationId")
+        priority = try f.int("priority") ?? 0
+        taskToDomain = try f.object("taskToDomain") ?? JSONObject()
+        parentWorkflowId = try f.string("parentWorkflowId")
+        parentWorkflowTaskId = try f.string("parentWorkflowTaskId")
+        reasonForIncompletion = try f.string("reasonForIncompletion")
+        failedReferenceTaskNames = try f.strings("failedReferenceTaskNames") ?? []
+        failedTaskNames = try f.strings("failedTaskNames") ?? []
+        createTime = try f.int64("createTime") ?? 0
+        updateTime = try f.int64("updateTime") ?? 0
+        endTime = try f.int64("endTime") ?? 0
+        lastRetriedTime = try f.int64("lastRetriedTime") ?? 0
+        reRunFromWorkflowId = try f.string("reRunFromWorkflowId")
+        event = try f.string("event")
+        idempotencyKey = try f.string("idempotencyKey")
+        createdBy = try f.string("createdBy")
+    }
+}

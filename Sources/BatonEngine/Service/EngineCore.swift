@@ -1,0 +1,268 @@
+import BatonSupport
+
+/// The engine's working state: every active (RUNNING or PAUSED) workflow with its tasks, the task
+/// queues, timers and poll data. Only the engine thread touches it (`ExecutionEngine`), one batch of
+/// commands at a time; each batch's changes are written in one transaction before anyone is answered.
+final class EngineCore {
+    let store: any ExecutionStore
+    let metadata: any MetadataStore
+    let clock: any Clock
+    let log = Logger(label: "baton.engine")
+    /// The time of the batch being run; every command in it sees the same "now".
+    var now: Int64 = 0
+
+    private(set) var workflows: [String: WorkflowModel] = [:]
+    private var taskOwner: [String: String] = [:]
+    var queues: [String: TaskQueue] = [:]
+    private var queueSeq: UInt64 = 0
+    /// IN_PROGRESS worker tasks per task definition name (for `concurrentExecLimit`).
+    var inProgressCount: [String: Int] = [:]
+    /// Hand-out times per task definition name inside the current rate window.
+    var dispatchTimes: [String: [Int64]] = [:]
+    private var dueAt: [String: Int64] = [:]
+    private var dueHeap = Heap<(Int64, String)> { $0.0 < $1.0 }
+    private var visibilityHeap = Heap<(Int64, String)> { $0.0 < $1.0 }
+    var pollData: [String: PollData] = [:]
+
+    // The current batch.
+    private var pendingWorkflows: [String: WorkflowModel] = [:]
+    private var pendingTasks: [String: TaskModel] = [:]
+    private var deletedTaskIds: Set<String> = []
+    private var deletedWorkflowIds: Set<String> = []
+    var pendingLogs: [TaskExecLog] = []
+    var pendingPollData: [String: PollData] = [:]
+    /// Queues that gained a visible task: their long-pollers are woken after the commit.
+    private(set) var touchedQueues: Set<String> = []
+    /// Workflows written in this batch, as committed (for execute waiters).
+    private(set) var committedWorkflows: [String: WorkflowModel] = [:]
+
+    init(store: any ExecutionStore, metadata: any MetadataStore, clock: any Clock) {
+        self.store = store
+        self.metadata = metadata
+        self.clock = clock
+    }
+
+    // MARK: Loading
+
+    /// Rebuilds everything from storage: at start, and after a failed commit.
+    func rebuild() throws {
+        now = clock.now
+        workflows = [:]; taskOwner = [:]; queues = [:]; inProgressCount = [:]; dispatchTimes = [:]
+        dueAt = [:]; dueHeap = Heap { $0.0 < $1.0 }; visibilityHeap = Heap { $0.0 < $1.0 }
+        resetBatch()
+        for wf in try store.activeWorkflows() { register(wf, old: nil) }
+        pollData = [:]
+        for p in try store.allPollData() { pollData[Self.pollKey(p.queueName, p.domain)] = p }
+        touchedQueues = Set(queues.keys)
+    }
+
+    func resetBatch() {
+        pendingWorkflows = [:]; pendingTasks = [:]; deletedTaskIds = []; deletedWorkflowIds = []
+        pendingLogs = []; pendingPollData = [:]; touchedQueues = []; committedWorkflows = [:]
+    }
+
+    var hasPendingWrites: Bool {
+        !pendingWorkflows.isEmpty || !pendingTasks.isEmpty || !deletedTaskIds.isEmpty || !deletedWorkflowIds.isEmpty
+            || !pendingLogs.isEmpty || !pendingPollData.isEmpty
+    }
+
+    /// Writes the batch in one transaction. On failure the caller rebuilds from storage.
+    func flush() throws {
+        guard hasPendingWrites else {
+            committedWorkflows = pendingWorkflows
+            return
+        }
+        var w = ExecutionWrite()
+        w.workflows = Array(pendingWorkflows.values)
+        w.tasks = pendingTasks.values.filter { !deletedTaskIds.contains($0.taskId) }
+        w.deletedTaskIds = Array(deletedTaskIds)
+        w.deletedWorkflowIds = Array(deletedWorkflowIds)
+        w.logs = pendingLogs
+        w.pollData = Array(pendingPollData.values)
+        try store.write(w)
+        committedWorkflows = pendingWorkflows
+    }
+
+    // MARK: Lookups
+
+    /// An active workflow from memory, else any workflow from storage.
+    func workflow(_ id: String) throws -> WorkflowModel? {
+        if let wf = workflows[id] { return wf }
+        if let wf = pendingWorkflows[id] { return wf }
+        if deletedWorkflowIds.contains(id) { return nil }
+        return try store.workflow(id: id)
+    }
+
+    func activeWorkflowId(ofTask taskId: String) -> String? { taskOwner[taskId] }
+
+    func pendingTaskExists(_ taskId: String) -> Bool { pendingTasks[taskId] != nil }
+
+    var activeWorkflowIds: [String] { Array(workflows.keys) }
+
+    // MARK: Saving
+
+    /// Records a workflow's new state: task rows that changed, queue membership, counters and timers.
+    /// `old` is the state it replaces (nil for a new workflow).
+    func save(_ workflow: WorkflowModel, old: WorkflowModel?) {
+        var wf = workflow
+        let oldTasks = Dictionary((old?.tasks ?? []).map { ($0.taskId, $0) }, uniquingKeysWith: { a, _ in a })
+        var changed = old == nil
+        for i in wf.tasks.indices {
+            let before = oldTasks[wf.tasks[i].taskId]
+            if let before, before == wf.tasks[i] { continue }
+            changed = true
+            if wf.tasks[i].status.isTerminal && wf.tasks[i].endTime == 0 { wf.tasks[i].endTime = now }
+            wf.tasks[i].updateTime = now
+            pendingTasks[wf.tasks[i].taskId] = wf.tasks[i]
+            deletedTaskIds.remove(wf.tasks[i].taskId)
+        }
+        let newIds = Set(wf.tasks.map(\.taskId))
+        for (id, _) in oldTasks where !newIds.contains(id) {
+            changed = true
+            deletedTaskIds.insert(id)
+            pendingTasks[id] = nil
+        }
+        if let old, !changed { changed = !Self.sameWorkflowFields(old, wf) }
+        guard changed else { return }
+        wf.updateTime = now
+        if wf.status.isTerminal && wf.endTime == 0 { wf.endTime = now }
+        pendingWorkflows[wf.workflowId] = wf
+        register(wf, old: old)
+    }
+
+    /// A workflow written earlier in this batch (it may have ended and left memory).
+    func pendingWorkflowsSnapshot(_ id: String) -> WorkflowModel? { pendingWorkflows[id] }
+
+    /// Replaces the pending row of an ended workflow (adding output after it ended).
+    func rewriteEnded(_ wf: WorkflowModel) {
+        if workflows[wf.workflowId] != nil {
+            let old = workflows[wf.workflowId]!
+            save(wf, old: old)
+        } else {
+            pendingWorkflows[wf.workflowId] = wf
+        }
+    }
+
+    private static func sameWorkflowFields(_ a: WorkflowModel, _ b: WorkflowModel) -> Bool {
+        var a = a, b = b
+        a.tasks = []; b.tasks = []
+        return a == b
+    }
+
+    /// Removes a workflow and its tasks from storage and memory.
+    func delete(_ wf: WorkflowModel) {
+        unregister(wf)
+        deletedWorkflowIds.insert(wf.workflowId)
+        pendingWorkflows[wf.workflowId] = nil
+        for t in wf.tasks { pendingTasks[t.taskId] = nil }
+    }
+
+    private func unregister(_ wf: WorkflowModel) {
+        for t in wf.tasks {
+            taskOwner[t.taskId] = nil
+            leaveQueue(t)
+            count(t, delta: -1)
+        }
+        workflows[wf.workflowId] = nil
+        dueAt[wf.workflowId] = nil
+    }
+
+    /// Brings memory in line with a workflow's state (active ones stay, ended ones go).
+    private func register(_ wf: WorkflowModel, old: WorkflowModel?) {
+        // Only an active workflow's tasks are in queues and counters; an ended one's were taken out.
+        let oldActive = old.map { !$0.status.isTerminal } ?? false
+        let oldTasks = oldActive ? Dictionary((old?.tasks ?? []).map { ($0.taskId, $0) }, uniquingKeysWith: { a, _ in a }) : [:]
+        let active = !wf.status.isTerminal
+        for t in wf.tasks {
+            let before = oldTasks[t.taskId]
+            if let before, before == t, active { continue }
+            if let before { leaveQueue(before); count(before, delta: -1) }
+            if active {
+                taskOwner[t.taskId] = wf.workflowId
+                joinQueue(t)
+                count(t, delta: 1)
+            } else {
+                taskOwner[t.taskId] = nil
+            }
+        }
+        let newIds = Set(wf.tasks.map(\.taskId))
+        for (id, t) in oldTasks where !newIds.contains(id) {
+            taskOwner[id] = nil
+            leaveQueue(t)
+            count(t, delta: -1)
+        }
+        if active {
+            workflows[wf.workflowId] = wf
+            scheduleDecide(wf)
+        } else {
+            workflows[wf.workflowId] = nil
+            dueAt[wf.workflowId] = nil
+        }
+    }
+
+    private func isQueued(_ t: TaskModel) -> Bool { t.status == .scheduled && !t.isSystemTask && !t.retried }
+
+    private func joinQueue(_ t: TaskModel) {
+        guard isQueued(t) else { return }
+        let name = QueueNames.name(of: t)
+        queueSeq += 1
+        queues[name, default: TaskQueue()].push(taskId: t.taskId, priority: t.workflowPriority, visibleAt: t.visibleAt, seq: queueSeq, now: now)
+        if t.visibleAt <= now {
+            touchedQueues.insert(name)
+        } else {
+            visibilityHeap.push((t.visibleAt, name))
+        }
+    }
+
+    private func leaveQueue(_ t: TaskModel) {
+        let name = QueueNames.name(of: t)
+        queues[name]?.remove(taskId: t.taskId)
+    }
+
+    private func count(_ t: TaskModel, delta: Int) {
+        guard t.status == .inProgress && !t.isSystemTask else { return }
+        inProgressCount[t.taskDefName, default: 0] += delta
+    }
+
+    // MARK: Timers
+
+    private func scheduleDecide(_ wf: WorkflowModel) {
+        let due = Decider(now: now).nextDueTime(wf)
+        guard dueAt[wf.workflowId] != due else { return }
+        dueAt[wf.workflowId] = due
+        if let due { dueHeap.push((due, wf.workflowId)) }
+    }
+
+    /// The earliest instant some timer wants the engine.
+    var nextWakeUp: Int64? {
+        let a = dueHeap.first?.0
+        let b = visibilityHeap.first?.0
+        switch (a, b) {
+        case let (x?, y?): return min(x, y)
+        default: return a ?? b
+        }
+    }
+
+    /// Workflows whose timers have come due (each once), and wakes pollers of queues whose delayed
+    /// tasks became visible.
+    func takeDueWork() -> [String] {
+        while let (t, queue) = visibilityHeap.first, t <= now {
+            visibilityHeap.popFirst()
+            touchedQueues.insert(queue)
+        }
+        var due: [String] = []
+        while let (t, id) = dueHeap.first, t <= now {
+            dueHeap.popFirst()
+            if dueAt[id] == t {
+                dueAt[id] = nil
+                due.append(id)
+            }
+        }
+        return due
+    }
+
+    func markQueueTouched(_ name: String) { touchedQueues.insert(name) }
+    func nextQueueSeq() -> UInt64 { queueSeq += 1; return queueSeq }
+
+    static func pollKey(_ queue: String, _ domain: String?) -> String { "\(domain ?? "")\u{1}\(queue)" }
+}

@@ -1,0 +1,76 @@
+import Synchronization
+
+/// Synchronous-execute callers waiting for a workflow to end or reach a listed task. The engine checks
+/// them after each commit with the workflows that batch wrote, so a waiter wakes on the commit itself.
+public final class ExecutionWaiters: Sendable {
+    public final class Waiter: Sendable {
+        let workflowId: String
+        let refs: Set<String>
+        let wake = SemaphoreBox()
+        private let result = Mutex<WorkflowModel?>(nil)
+
+        init(workflowId: String, refs: Set<String>) {
+            self.workflowId = workflowId
+            self.refs = refs
+        }
+
+        var snapshot: WorkflowModel? { result.withLock { $0 } }
+        fileprivate func finish(_ wf: WorkflowModel) { result.withLock { $0 = wf } }
+    }
+
+    private let byWorkflow = Mutex<[String: [Waiter]]>([:])
+
+    public init() {}
+
+    func register(workflowId: String, refs: Set<String>) -> Waiter {
+        let w = Waiter(workflowId: workflowId, refs: refs)
+        byWorkflow.withLock { $0[workflowId, default: []].append(w) }
+        return w
+    }
+
+    func forget(_ w: Waiter) {
+        byWorkflow.withLock { map in
+            map[w.workflowId]?.removeAll { $0 === w }
+            if map[w.workflowId]?.isEmpty == true { map[w.workflowId] = nil }
+        }
+    }
+
+    /// Wakes the waiters whose condition the committed workflows now meet.
+    func check(_ committed: [String: WorkflowModel]) {
+        guard !committed.isEmpty else { return }
+        let ready: [(Waiter, WorkflowModel)] = byWorkflow.withLock { map in
+            guard !map.isEmpty else { return [] }
+            var out: [(Waiter, WorkflowModel)] = []
+            for (id, wf) in committed {
+                guard let list = map[id] else { continue }
+                let (done, waiting) = list.reduce(into: ([Waiter](), [Waiter]())) { acc, w in
+                    if Self.isSatisfied(wf, refs: w.refs) { acc.0.append(w) } else { acc.1.append(w) }
+                }
+                map[id] = waiting.isEmpty ? nil : waiting
+                out += done.map { ($0, wf) }
+            }
+            return out
+        }
+        for (w, wf) in ready {
+            w.finish(wf)
+            w.wake.signal()
+        }
+    }
+
+    /// Ended, a listed task ended, or blocked on a WAIT with no deadline (semantics.md, execute).
+    static func isSatisfied(_ wf: WorkflowModel, refs: Set<String>) -> Bool {
+        if wf.status.isTerminal { return true }
+        for t in wf.tasks {
+            if t.status.isTerminal && (refs.contains(t.referenceTaskName) || refs.contains(baseReferenceName(t.referenceTaskName))) { return true }
+            if isBlockingWait(t) { return true }
+        }
+        return false
+    }
+
+    static func isBlockingWait(_ t: TaskModel) -> Bool {
+        guard t.taskType == TaskType.wait.rawValue, !t.status.isTerminal else { return false }
+        let duration = t.inputData["duration"]?.stringValue ?? ""
+        let until = t.inputData["until"]?.stringValue ?? ""
+        return duration.isEmpty && until.isEmpty
+    }
+}

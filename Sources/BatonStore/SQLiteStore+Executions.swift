@@ -1,0 +1,143 @@
+import BatonEngine
+import BatonSQLite
+import BatonSupport
+
+extension SQLiteStore: ExecutionStore {
+    public func write(_ changes: ExecutionWrite) throws {
+        guard !changes.isEmpty else { return }
+        try database.write { conn in
+            for wf in changes.workflows {
+                var json = wf.json(includeTasks: false)
+                json["tasks"] = nil   // stored apart; spliced back on read
+                try conn.execute("""
+                    INSERT INTO workflow (workflow_id, name, version, status, correlation_id, parent_workflow_id, priority,
+                                          create_time, update_time, end_time, json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (workflow_id) DO UPDATE SET status = excluded.status, correlation_id = excluded.correlation_id,
+                        name = excluded.name, version = excluded.version, priority = excluded.priority,
+                        create_time = excluded.create_time, update_time = excluded.update_time, end_time = excluded.end_time,
+                        json = excluded.json
+                    """,
+                    [.text(wf.workflowId), .text(wf.workflowName), .integer(Int64(wf.workflowVersion)), .text(wf.status.rawValue),
+                     wf.correlationId.sqlValue, wf.parentWorkflowId.sqlValue, .integer(Int64(wf.priority)),
+                     .integer(wf.createTime), .integer(wf.updateTime), .integer(wf.endTime), .text(JSONWriter.string(.object(json)))])
+            }
+            for t in changes.tasks {
+                let queued = t.status == .scheduled && !t.isSystemTask
+                try conn.execute("""
+                    INSERT INTO task (task_id, workflow_id, seq, status, visible_at, json) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (task_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
+                        visible_at = excluded.visible_at, json = excluded.json
+                    """,
+                    [.text(t.taskId), .text(t.workflowInstanceId), .integer(Int64(t.seq)), .text(t.status.rawValue),
+                     queued ? .integer(t.visibleAt) : .null, .text(JSONWriter.string(.object(t.json())))])
+            }
+            for id in changes.deletedTaskIds {
+                try conn.execute("DELETE FROM task WHERE task_id = ?", [.text(id)])
+                try conn.execute("DELETE FROM task_log WHERE task_id = ?", [.text(id)])
+            }
+            for id in changes.deletedWorkflowIds {
+                try conn.execute("DELETE FROM task_log WHERE task_id IN (SELECT task_id FROM task WHERE workflow_id = ?)", [.text(id)])
+                try conn.execute("DELETE FROM task WHERE workflow_id = ?", [.text(id)])
+                try conn.execute("DELETE FROM workflow WHERE workflow_id = ?", [.text(id)])
+            }
+            for log in changes.logs {
+                try conn.execute("INSERT INTO task_log (task_id, log, created_time) VALUES (?, ?, ?)",
+                                 [.text(log.taskId), .text(log.log), .integer(log.createdTime)])
+            }
+            for p in changes.pollData {
+                try conn.execute("""
+                    INSERT INTO poll_data (queue_name, domain, worker_id, last_poll_time) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (queue_name, domain) DO UPDATE SET worker_id = excluded.worker_id, last_poll_time = excluded.last_poll_time
+                    """, [.text(p.queueName), .text(p.domain ?? ""), .text(p.workerId), .integer(p.lastPollTime)])
+            }
+        }
+    }
+
+    private static func decodeWorkflow(_ text: String) throws -> WorkflowModel {
+        try WorkflowModel(json: try JSONParser.parse(text))
+    }
+
+    private static func decodeTask(_ row: Row) throws -> TaskModel {
+        var t = try TaskModel(json: try JSONParser.parse(row.text(0)))
+        t.visibleAt = row.isNull(1) ? 0 : row.int(1)
+        return t
+    }
+
+    public func activeWorkflows() throws -> [WorkflowModel] {
+        try database.read { conn in
+            var workflows = try conn.query("SELECT json FROM workflow WHERE status IN ('RUNNING', 'PAUSED')", []) {
+                try Self.decodeWorkflow($0.text(0))
+            }
+            for i in workflows.indices {
+                workflows[i].tasks = try conn.query("SELECT json, visible_at FROM task WHERE workflow_id = ? ORDER BY seq",
+                                                    [.text(workflows[i].workflowId)], Self.decodeTask)
+            }
+            return workflows
+        }
+    }
+
+    public func workflow(id: String) throws -> WorkflowModel? {
+        try database.read { conn in
+            guard var wf = try conn.queryFirst("SELECT json FROM workflow WHERE workflow_id = ?", [.text(id)], { try Self.decodeWorkflow($0.text(0)) })
+            else { return nil }
+            wf.tasks = try conn.query("SELECT json, visible_at FROM task WHERE workflow_id = ? ORDER BY seq", [.text(id)], Self.decodeTask)
+            return wf
+        }
+    }
+
+    public func workflowJSON(id: String, includeTasks: Bool) throws -> [UInt8]? {
+        try database.read { conn in
+            guard var bytes = try conn.queryFirst("SELECT json FROM workflow WHERE workflow_id = ?", [.text(id)], { $0.bytes(0) }),
+                  bytes.last == UInt8(ascii: "}") else { return nil }
+            // The stored object never holds `tasks`; add it at the end without re-parsing the rest.
+            bytes.removeLast()
+            bytes.append(contentsOf: #","tasks":["#.utf8)
+            if includeTasks {
+                var first = true
+                _ = try conn.query("SELECT json FROM task WHERE workflow_id = ? ORDER BY seq", [.text(id)]) { row in
+                    if !first { bytes.append(UInt8(ascii: ",")) }
+                    first = false
+                    bytes.append(contentsOf: row.bytes(0))
+                }
+            }
+            bytes.append(contentsOf: "]}".utf8)
+            return bytes
+        }
+    }
+
+    public func task(id: String) throws -> TaskModel? {
+        try database.read { conn in
+            try conn.queryFirst("SELECT json, visible_at FROM task WHERE task_id = ?", [.text(id)], Self.decodeTask)
+        }
+    }
+
+    public func taskJSON(id: String) throws -> [UInt8]? {
+        try database.read { conn in try conn.queryFirst("SELECT json FROM task WHERE task_id = ?", [.text(id)]) { $0.bytes(0) } }
+    }
+
+    public func taskJSONs(workflowId: String, statuses: [String]) throws -> [[UInt8]] {
+        try database.read { conn in
+            let rows = try conn.query("SELECT json, status FROM task WHERE workflow_id = ? ORDER BY seq", [.text(workflowId)]) {
+                ($0.bytes(0), $0.text(1))
+            }
+            return rows.filter { statuses.isEmpty || statuses.contains($0.1) }.map(\.0)
+        }
+    }
+
+    public func taskLogs(taskId: String) throws -> [TaskExecLog] {
+        try database.read { conn in
+            try conn.query("SELECT log, created_time FROM task_log WHERE task_id = ? ORDER BY id", [.text(taskId)]) {
+                TaskExecLog(log: $0.text(0), taskId: taskId, createdTime: $0.int(1))
+            }
+        }
+    }
+
+    public func allPollData() throws -> [PollData] {
+        try database.read { conn in
+            try conn.query("SELECT queue_name, domain, worker_id, last_poll_time FROM poll_data ORDER BY queue_name", []) {
+                PollData(queueName: $0.text(0), domain: $0.text(1).isEmpty ? nil : $0.text(1), workerId: $0.text(2), lastPollTime: $0.int(3))
+            }
+        }
+    }
+}
