@@ -1,3 +1,4 @@
+import BatonSQLite
 import BatonSupport
 import Foundation
 
@@ -15,6 +16,7 @@ enum BatonBench {
         var connections = [1, 64]
         var runs = 3
         var scenarios = ["health", "metadata-get"]
+        var sqliteDir = FileManager.default.temporaryDirectory.path
         var args = CommandLine.arguments.dropFirst()
         while let a = args.popFirst() {
             switch a {
@@ -23,8 +25,10 @@ enum BatonBench {
             case "--connections": connections = (args.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--runs": runs = max(1, Int(args.popFirst() ?? "") ?? runs)
             case "--scenarios": scenarios = (args.popFirst() ?? "").split(separator: ",").map(String.init)
+            case "--sqlite-dir": sqliteDir = args.popFirst() ?? sqliteDir
             case "--help", "-h":
-                print("usage: baton-bench [--url URL] [--seconds S] [--connections 1,64] [--runs N] [--scenarios health,metadata-get,raw]")
+                print("usage: baton-bench [--url URL] [--seconds S] [--connections 1,64] [--runs N] [--scenarios LIST] [--sqlite-dir DIR]")
+                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite")
                 return
             default:
                 FileHandle.standardError.write(Data("baton-bench: unknown argument \(a)\n".utf8))
@@ -36,10 +40,50 @@ enum BatonBench {
             exit(2)
         }
         do {
-            try run(host: host == "localhost" ? "127.0.0.1" : host, port: port, seconds: seconds, connections: connections, runs: runs, scenarios: scenarios)
+            let h = host == "localhost" ? "127.0.0.1" : host
+            let httpScenarios = scenarios.filter { ["health", "metadata-get", "raw"].contains($0) }
+            if !httpScenarios.isEmpty {
+                try run(host: h, port: port, seconds: seconds, connections: connections, runs: runs, scenarios: httpScenarios)
+            }
+            try runExecution(ExecutionScenarios(host: h, port: port, seconds: seconds), runs: runs, scenarios: scenarios, sqliteDir: sqliteDir)
         } catch {
             FileHandle.standardError.write(Data("baton-bench: \(error)\n".utf8))
             exit(1)
+        }
+    }
+
+    static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+    static func runExecution(_ bench: ExecutionScenarios, runs: Int, scenarios: [String], sqliteDir: String) throws {
+        if scenarios.contains("sqlite") {
+            for mode in [SynchronousMode.full, .normal] {
+                let rates = try (0..<runs).map { _ in
+                    try SQLiteBaseline.startInsertsPerSecond(path: sqliteDir + "/baton-bench-sqlite.db", synchronous: mode, seconds: bench.seconds)
+                }
+                print(String(format: "sqlite start-rows (%@, 1 commit each)   %8.0f tx/s  (median of %d)", mode.rawValue, median(rates), runs))
+            }
+        }
+        if scenarios.contains("start") {
+            for c in [1, 16] {
+                let rates = try (0..<runs).map { _ in try bench.startRate(connections: c) }
+                print(String(format: "start, %2d connections               %8.0f workflows/s  (median of %d)", c, median(rates), runs))
+            }
+        }
+        if scenarios.contains("e2e") {
+            for w in [1, 4, 16] {
+                let rates = try (0..<runs).map { _ in try bench.endToEnd(workers: w) }
+                print(String(format: "end-to-end one-task, %2d workers      %8.0f workflows/s  (median of %d)", w, median(rates), runs))
+            }
+        }
+        if scenarios.contains("execute") {
+            let results = try (0..<runs).map { _ in try bench.executeLatency(samples: 300) }
+            let p50 = median(results.map { percentileMillis($0, 0.5) }), p99 = median(results.map { percentileMillis($0, 0.99) })
+            print(String(format: "sync execute one-task               p50 %6.3f ms   p99 %6.3f ms  (medians of %d runs)", p50, p99, runs))
+        }
+        if scenarios.contains("dispatch") {
+            let results = try (0..<runs).map { _ in try bench.dispatchLatency(samples: 300) }
+            let p50 = median(results.map { percentileMillis($0, 0.5) }), p99 = median(results.map { percentileMillis($0, 0.99) })
+            print(String(format: "start sent -> long-poller has task  p50 %6.3f ms   p99 %6.3f ms  (medians of %d runs)", p50, p99, runs))
         }
     }
 
