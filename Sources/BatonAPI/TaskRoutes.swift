@@ -4,7 +4,17 @@ import BatonSupport
 
 /// `/api/tasks/...`: the worker protocol, task reads, logs and queue information.
 enum TaskRoutes {
-    static func taskJSON(_ t: TaskModel) -> HTTPResponse { .json(.object(t.json())) }
+    static func taskJSON(_ t: TaskModel) -> HTTPResponse { .json(t.jsonBytes()) }
+
+    static func taskListJSON(_ tasks: [TaskModel]) -> HTTPResponse {
+        var body: [UInt8] = [UInt8(ascii: "[")]
+        for (i, t) in tasks.enumerated() {
+            if i > 0 { body.append(UInt8(ascii: ",")) }
+            body += t.jsonBytes()
+        }
+        body.append(UInt8(ascii: "]"))
+        return .json(body)
+    }
 
     static func register(on router: inout Router, _ executions: ExecutionService) {
         let h = API.handler
@@ -20,7 +30,7 @@ enum TaskRoutes {
             let count = min(max(try req.queryInt("count") ?? 1, 1), 1000)
             let tasks = try executions.poll(taskType: req.pathParameter("tasktype"), workerId: worker, domain: domain,
                                             count: count, timeoutMillis: max(0, timeout))
-            return .json(.array(tasks.map { .object($0.json()) }))
+            return taskListJSON(tasks)
         })
         router.add("GET", "/api/tasks/poll/{tasktype}", h { req in
             let (worker, domain) = try pollParameters(req)

@@ -7,8 +7,6 @@ extension SQLiteStore: ExecutionStore {
         guard !changes.isEmpty else { return }
         try database.write { conn in
             for wf in changes.workflows {
-                var json = wf.json(includeTasks: false)
-                json["tasks"] = nil   // stored apart; spliced back on read
                 try conn.execute("""
                     INSERT INTO workflow (workflow_id, name, version, status, correlation_id, parent_workflow_id, priority,
                                           create_time, update_time, end_time, json)
@@ -20,7 +18,8 @@ extension SQLiteStore: ExecutionStore {
                     """,
                     [.text(wf.workflowId), .text(wf.workflowName), .integer(Int64(wf.workflowVersion)), .text(wf.status.rawValue),
                      wf.correlationId.sqlValue, wf.parentWorkflowId.sqlValue, .integer(Int64(wf.priority)),
-                     .integer(wf.createTime), .integer(wf.updateTime), .integer(wf.endTime), .text(JSONWriter.string(.object(json)))])
+                     .integer(wf.createTime), .integer(wf.updateTime), .integer(wf.endTime),
+                     .text(String(decoding: wf.rowJSONBytes(), as: UTF8.self))])
             }
             for t in changes.tasks {
                 let queued = t.status == .scheduled && !t.isSystemTask
@@ -30,7 +29,7 @@ extension SQLiteStore: ExecutionStore {
                         visible_at = excluded.visible_at, json = excluded.json
                     """,
                     [.text(t.taskId), .text(t.workflowInstanceId), .integer(Int64(t.seq)), .text(t.status.rawValue),
-                     queued ? .integer(t.visibleAt) : .null, .text(JSONWriter.string(.object(t.json())))])
+                     queued ? .integer(t.visibleAt) : .null, .text(String(decoding: t.jsonBytes(), as: UTF8.self))])
             }
             for id in changes.deletedTaskIds {
                 try conn.execute("DELETE FROM task WHERE task_id = ?", [.text(id)])

@@ -12,6 +12,7 @@ import Testing
 
     @Test func writesCommitAndReadersSeeThem() throws {
         let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
         let db = try open(tmp)
         try db.write { try $0.execute("INSERT INTO t VALUES (?, ?)", [.text("a"), .integer(1)]) }
         let v = try db.read { try $0.queryFirst("SELECT v FROM t WHERE k = ?", [.text("a")]) { $0.int(0) } }
@@ -21,6 +22,7 @@ import Testing
 
     @Test func aThrowRollsTheWholeTransactionBack() throws {
         let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
         let db = try open(tmp)
         struct Boom: Error {}
         #expect(throws: Boom.self) {
@@ -36,6 +38,7 @@ import Testing
 
     @Test func errorsCarryExtendedCodeAndSQLButNotValues() throws {
         let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
         let db = try open(tmp)
         try db.write { try $0.execute("INSERT INTO t VALUES (?, ?)", [.text("secret-key"), .integer(1)]) }
         do {
@@ -52,6 +55,7 @@ import Testing
 
     @Test func usesWALAndSurvivesReopen() throws {
         let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
         do {
             let db = try open(tmp)
             let mode = try db.read { try $0.queryFirst("PRAGMA journal_mode") { $0.text(0) } }
@@ -92,6 +96,7 @@ import Testing
 
     @Test func appliesPendingMigrationsInOrderAndRecordsThem() throws {
         let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
         let db = try Database(path: tmp.path)
         let applied = try Migrator.migrate(db, migrations: Self.migrations.reversed(), now: 5)
         #expect(applied.map(\.version) == [1, 2])
@@ -103,6 +108,7 @@ import Testing
 
     @Test func aFailedMigrationLeavesNoTrace() throws {
         let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
         let db = try Database(path: tmp.path)
         let broken = Self.migrations + [Migration(version: 3, name: "broken", sql: "CREATE TABLE b (x INTEGER); SELECT nonsense FROM nowhere;")]
         #expect(throws: SQLiteError.self) { try Migrator.migrate(db, migrations: broken, now: 1) }
@@ -113,6 +119,7 @@ import Testing
 
     @Test func refusesADatabaseFromANewerBatonWithoutTouchingIt() throws {
         let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
         do {
             let db = try Database(path: tmp.path)
             _ = try Migrator.migrate(db, migrations: Self.migrations, now: 1)

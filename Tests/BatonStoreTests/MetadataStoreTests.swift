@@ -14,6 +14,7 @@ import Testing
 
     @Test func taskDefinitionsRoundTripAndKeepCreationTimeOnUpdate() throws {
         let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
         let clock = ManualClock(1_000)
         let (metadata, store) = try service(tmp, clock: clock)
         try metadata.registerTaskDefs(json(#"[{"name":"a","retryCount":1,"extra":[1,2]}]"#))
@@ -31,6 +32,7 @@ import Testing
 
     @Test func workflowVersionsConflictsAndLatest() throws {
         let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
         let (metadata, store) = try service(tmp)
         let v1 = #"{"name":"wf","version":1,"tasks":[{"name":"a","taskReferenceName":"a"}],"x-custom":"kept"}"#
         try metadata.registerWorkflowDef(json(v1), overwrite: false)
@@ -50,6 +52,7 @@ import Testing
 
     @Test func anInvalidDefinitionInABulkUpdateStoresNothing() throws {
         let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
         let (metadata, store) = try service(tmp)
         let good = #"{"name":"ok","tasks":[{"name":"a","taskReferenceName":"a"}]}"#
         let bad = #"{"name":"","tasks":[{"name":"a","taskReferenceName":"a"}]}"#
@@ -60,6 +63,7 @@ import Testing
 
     @Test func theSchemaIsAppliedOnceAndSurvivesReopen() throws {
         let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
         do {
             let (metadata, store) = try service(tmp)
             try metadata.registerTaskDefs(json(#"[{"name":"persisted"}]"#))

@@ -11,7 +11,9 @@ public enum TaskTimeoutPolicy: String, Sendable, CaseIterable {
 /// A task definition. `json` is what the client sent with Conductor's defaults filled in, so fields
 /// Baton does not model come back unchanged on GET.
 public struct TaskDef: Sendable, Equatable {
-    public var json: JSONObject
+    public private(set) var json: JSONObject
+    /// `json` as bytes, kept in step with it.
+    public private(set) var serialized: [UInt8]
     public var name: String
     public var description: String?
     public var retryCount: Int
@@ -50,6 +52,7 @@ public struct TaskDef: Sendable, Equatable {
         let f = try JSONFields(value, path: path)
         let json = Canonical.layout(f.object, Self.layout)
         self.json = json
+        serialized = JSONWriter.bytes(.object(json))
         let g = JSONFields(json, path: path)
         name = try g.string("name") ?? ""
         description = try g.string("description")
@@ -124,7 +127,10 @@ public struct TaskDef: Sendable, Equatable {
         json["createTime"] = .int(createTime)
         json["updateTime"] = .int(updateTime)
         if let createdBy { json["createdBy"] = .string(createdBy) }
+        serialized = JSONWriter.bytes(.object(json))
     }
+
+    public static func == (a: TaskDef, b: TaskDef) -> Bool { a.serialized == b.serialized }
 }
 
 import Foundation

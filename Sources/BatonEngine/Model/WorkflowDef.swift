@@ -6,7 +6,9 @@ public enum WorkflowTimeoutPolicy: String, Sendable, CaseIterable {
 
 /// A workflow definition: client JSON in OSS layout plus the typed fields the engine uses.
 public struct WorkflowDef: Sendable, Equatable {
-    public var json: JSONObject
+    public private(set) var json: JSONObject
+    /// `json` as bytes, kept in step with it (spliced into every stored workflow row).
+    public private(set) var serialized: [UInt8]
     public var name: String
     public var version: Int
     public var tasks: [WorkflowTask]
@@ -53,9 +55,10 @@ public struct WorkflowDef: Sendable, Equatable {
         tasks = try WorkflowTask.list(json["tasks"] ?? [], path: g.at("tasks"))
         json["tasks"] = .array(tasks.map { .object($0.json) })
         self.json = json
+        serialized = JSONWriter.bytes(.object(json))
     }
 
-    public static func == (a: WorkflowDef, b: WorkflowDef) -> Bool { a.json == b.json }
+    public static func == (a: WorkflowDef, b: WorkflowDef) -> Bool { a.serialized == b.serialized }
 
     public var createTime: Int64 { json["createTime"]?.int64Value ?? 0 }
     public var updateTime: Int64 { json["updateTime"]?.int64Value ?? 0 }
@@ -66,5 +69,6 @@ public struct WorkflowDef: Sendable, Equatable {
     public mutating func stamp(createTime: Int64, updateTime: Int64) {
         json["createTime"] = .int(createTime)
         json["updateTime"] = .int(updateTime)
+        serialized = JSONWriter.bytes(.object(json))
     }
 }

@@ -3,7 +3,10 @@ import BatonSupport
 /// A node of a workflow definition. `json` keeps the client's fields in OSS's layout; the typed
 /// properties are what the engine reads.
 public struct WorkflowTask: Sendable, Equatable {
-    public var json: JSONObject
+    public private(set) var json: JSONObject
+    /// `json` as bytes, made once: every task attempt carries its node, and writing it field by field
+    /// on each task update was the engine's largest cost.
+    public private(set) var serialized: [UInt8]
     public var name: String
     public var taskReferenceName: String
     /// The `type` string as given (`SIMPLE` when absent); see `taskType`.
@@ -111,6 +114,7 @@ public struct WorkflowTask: Sendable, Equatable {
         forkTasks = forks
         json["forkTasks"] = .array(forks.map { b in .array(b.map { .object($0.json) }) })
         self.json = json
+        serialized = JSONWriter.bytes(.object(json))
     }
 
     static func list(_ value: JSONValue, path: String) throws(EngineError) -> [WorkflowTask] {
@@ -123,7 +127,7 @@ public struct WorkflowTask: Sendable, Equatable {
         return out
     }
 
-    public static func == (a: WorkflowTask, b: WorkflowTask) -> Bool { a.json == b.json }
+    public static func == (a: WorkflowTask, b: WorkflowTask) -> Bool { a.serialized == b.serialized }
 
     /// This node and every node nested in it (branches, forks, loop bodies), depth first.
     public func allTasks() -> [WorkflowTask] {

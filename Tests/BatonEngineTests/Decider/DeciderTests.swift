@@ -218,3 +218,19 @@ let twoTasks = #"""
         #expect(baseReferenceName("a__b") == "a__b")
     }
 }
+
+@Suite struct ModelBytesTests {
+    @Test func byteWritersMatchTheJSONObjects() throws {
+        var wf = try makeWorkflow(twoTasks, input: ["x": 3])
+        wf.correlationId = "c"
+        decider(1_000).decide(&wf)
+        wf.tasks[0].workerId = "w"
+        wf.tasks[0].outputData = ["nested": ["a": [1, 2.5, true, nil]]]
+        let task = wf.tasks[0]
+        #expect(try JSONParser.parse(task.jsonBytes()) == .object(task.json()))
+        var row = wf.json(includeTasks: false)
+        row["tasks"] = nil
+        #expect(try JSONParser.parse(wf.rowJSONBytes()) == .object(row))
+        #expect(try TaskModel(json: try JSONParser.parse(task.jsonBytes())).taskId == task.taskId)
+    }
+}
