@@ -36,6 +36,7 @@ public enum API {
         if let executions = services.executions {
             WorkflowRoutes.register(on: &router, executions)
             TaskRoutes.register(on: &router, executions)
+            ManagementRoutes.register(on: &router, executions)
         }
         return router
     }

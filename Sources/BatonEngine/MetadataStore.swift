@@ -1,5 +1,7 @@
 /// What the engine needs from storage for definitions. BatonStore implements it on SQLite.
 public protocol MetadataStore: Sendable {
+    /// Changes whenever any definition is written: lets readers cache what they derive from definitions.
+    var generation: UInt64 { get }
     func taskDef(named name: String) throws -> TaskDef?
     func allTaskDefs() throws -> [TaskDef]
     /// Inserts or replaces each definition, all in one transaction.

@@ -1,11 +1,16 @@
 import BatonEngine
 import BatonSQLite
 import BatonSupport
+import Synchronization
 
 /// The SQLite-backed store: definitions now, executions as the engine grows. Opening it applies the
 /// migrations the binary carries.
 public final class SQLiteStore: Sendable {
     public let database: Database
+    private let metadataGeneration = Atomic<UInt64>(0)
+    public var generation: UInt64 { metadataGeneration.load(ordering: .acquiring) }
+    /// Called after every definition write.
+    func definitionsChanged() { metadataGeneration.add(1, ordering: .releasing) }
     private let log = Logger(label: "baton.store")
 
     /// The migrations compiled into this binary, in order.
@@ -48,6 +53,7 @@ extension SQLiteStore: MetadataStore {
     }
 
     public func saveTaskDefs(_ defs: [TaskDef]) throws {
+        defer { definitionsChanged() }
         try database.write { conn in
             for def in defs {
                 try conn.execute("""
@@ -62,7 +68,8 @@ extension SQLiteStore: MetadataStore {
     }
 
     public func deleteTaskDef(named name: String) throws -> Bool {
-        try database.write { conn in try conn.execute("DELETE FROM task_def WHERE name = ?", [.text(name)]) > 0 }
+        defer { definitionsChanged() }
+        return try database.write { conn in try conn.execute("DELETE FROM task_def WHERE name = ?", [.text(name)]) > 0 }
     }
 
     public func workflowDef(name: String, version: Int?) throws -> WorkflowDef? {
@@ -92,6 +99,7 @@ extension SQLiteStore: MetadataStore {
     }
 
     public func createWorkflowDef(_ def: WorkflowDef) throws {
+        defer { definitionsChanged() }
         do {
             try database.write { conn in
                 try conn.execute("INSERT INTO workflow_def (name, version, json, create_time, update_time) VALUES (?, ?, ?, ?, ?)",
@@ -103,6 +111,7 @@ extension SQLiteStore: MetadataStore {
     }
 
     public func saveWorkflowDefs(_ defs: [WorkflowDef]) throws {
+        defer { definitionsChanged() }
         try database.write { conn in
             for def in defs {
                 try conn.execute("""
@@ -115,7 +124,8 @@ extension SQLiteStore: MetadataStore {
     }
 
     public func deleteWorkflowDef(name: String, version: Int) throws -> Bool {
-        try database.write { conn in
+        defer { definitionsChanged() }
+        return try database.write { conn in
             try conn.execute("DELETE FROM workflow_def WHERE name = ? AND version = ?", [.text(name), .integer(Int64(version))]) > 0
         }
     }

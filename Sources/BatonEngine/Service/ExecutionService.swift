@@ -1,4 +1,5 @@
 import BatonSupport
+import Synchronization
 
 /// Starting, reading and executing workflows, and the worker protocol: what the API routes call.
 public final class ExecutionService: Sendable {
@@ -7,6 +8,10 @@ public final class ExecutionService: Sendable {
     let metadata: any MetadataStore
     let clock: any Clock
     private let log = Logger(label: "baton.execution")
+    /// Prepared definitions (task definitions attached) by name and version, valid for one metadata
+    /// generation: preparing costs a few lookups and a decode, and every start of a registered
+    /// workflow needs one.
+    private let prepared = Mutex<(generation: UInt64, defs: [String: WorkflowDef])>((0, [:]))
 
     public init(engine: ExecutionEngine, store: any ExecutionStore, metadata: any MetadataStore, clock: any Clock) {
         self.engine = engine
@@ -22,20 +27,32 @@ public final class ExecutionService: Sendable {
     func makeWorkflow(_ request: StartRequest, notFound: (String, Int?) -> String) throws -> WorkflowModel {
         let def: WorkflowDef
         if let embedded = request.workflowDef {
-            def = embedded
+            def = try WorkflowFactory(metadata: metadata).prepare(embedded)
         } else {
-            guard let registered = try metadata.workflowDef(name: request.name, version: request.version) else {
-                throw EngineError.notFound(notFound(request.name, request.version))
-            }
-            def = registered
+            def = try preparedDefinition(name: request.name, version: request.version, notFound: notFound)
         }
-        var wf = try WorkflowFactory(metadata: metadata).make(definition: def, input: request.input, now: clock.now)
+        var wf = try WorkflowFactory(metadata: metadata).make(definition: def, input: request.input, now: clock.now, prepared: true)
         wf.correlationId = request.correlationId
         wf.priority = request.priority
         wf.taskToDomain = request.taskToDomain
         wf.createdBy = request.createdBy
         wf.idempotencyKey = request.idempotencyKey
         return wf
+    }
+
+    private func preparedDefinition(name: String, version: Int?, notFound: (String, Int?) -> String) throws -> WorkflowDef {
+        let key = "\(name)\u{1}\(version.map(String.init) ?? "latest")"
+        let generation = metadata.generation
+        if let hit = prepared.withLock({ $0.generation == generation ? $0.defs[key] : nil }) { return hit }
+        guard let registered = try metadata.workflowDef(name: name, version: version) else {
+            throw EngineError.notFound(notFound(name, version))
+        }
+        let def = try WorkflowFactory(metadata: metadata).prepare(registered)
+        prepared.withLock { cache in
+            if cache.generation != generation { cache = (generation, [:]) }
+            cache.defs[key] = def
+        }
+        return def
     }
 
     /// `POST /workflow`: returns the new id once the first decide is committed.
