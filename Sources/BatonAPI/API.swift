@@ -37,6 +37,7 @@ public enum API {
             WorkflowRoutes.register(on: &router, executions)
             TaskRoutes.register(on: &router, executions)
             ManagementRoutes.register(on: &router, executions)
+            SearchRoutes.register(on: &router, executions)
         }
         return router
     }

@@ -27,6 +27,12 @@ extension HTTPRequest {
         return i
     }
 
+    func queryInt64(_ name: String) throws(APIError) -> Int64? {
+        guard let v = queryValue(name) else { return nil }
+        guard let i = Int64(v) else { throw .badRequest("Invalid integer value '\(v)' for parameter '\(name)'") }
+        return i
+    }
+
     func pathParameter(_ name: String) -> String { pathParameters[name] ?? "" }
 
     func pathInt(_ name: String) throws(APIError) -> Int {

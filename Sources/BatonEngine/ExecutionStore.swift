@@ -31,6 +31,12 @@ public protocol ExecutionStore: Sendable {
     func taskJSON(id: String) throws -> [UInt8]?
     func taskLogs(taskId: String) throws -> [TaskExecLog]
     func allPollData() throws -> [PollData]
+    /// Workflows matching a search, newest first unless sorted; `total` counts every match.
+    func searchWorkflows(_ query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel])
+    /// Ids of RUNNING workflows of a name and version, created within [startTime, endTime] when given.
+    func runningWorkflowIds(name: String, version: Int, startTime: Int64?, endTime: Int64?) throws -> [String]
+    /// Workflows with a correlation id, newest first (ended ones only when asked).
+    func workflows(name: String, correlationId: String, includeClosed: Bool) throws -> [WorkflowModel]
     /// Tasks of a workflow as API JSON objects, in `seq` order, optionally filtered by status.
     func taskJSONs(workflowId: String, statuses: [String]) throws -> [[UInt8]]
 }

@@ -296,3 +296,19 @@ public final class ExecutionService: Sendable {
         }
     }
 }
+
+// MARK: Search and lookups
+
+extension ExecutionService {
+    public func search(_ query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel]) {
+        try store.searchWorkflows(query)
+    }
+
+    public func runningWorkflowIds(name: String, version: Int, startTime: Int64?, endTime: Int64?) throws -> [String] {
+        try store.runningWorkflowIds(name: name, version: version, startTime: startTime, endTime: endTime)
+    }
+
+    public func correlated(name: String, correlationId: String, includeClosed: Bool) throws -> [WorkflowModel] {
+        try store.workflows(name: name, correlationId: correlationId, includeClosed: includeClosed)
+    }
+}

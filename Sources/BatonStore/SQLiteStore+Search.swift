@@ -1,0 +1,75 @@
+import BatonEngine
+import BatonSQLite
+import BatonSupport
+
+extension SQLiteStore {
+    /// Columns a search condition can name; the rest are read from the task rows.
+    private static let columns: [String: String] = [
+        "workflowId": "w.workflow_id", "correlationId": "w.correlation_id", "workflowType": "w.name", "status": "w.status",
+        "startTime": "w.create_time", "endTime": "w.end_time", "updateTime": "w.update_time", "parentWorkflowId": "w.parent_workflow_id",
+    ]
+    private static let taskFields: [String: String] = [
+        "taskId": "t.task_id", "taskType": "json_extract(t.json, '$.taskType')", "taskDefName": "json_extract(t.json, '$.taskDefName')",
+    ]
+    private static let numeric: Set<String> = ["startTime", "endTime", "updateTime"]
+
+    public func searchWorkflows(_ query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel]) {
+        var clauses: [String] = []
+        var params: [SQLValue] = []
+        func value(_ field: String, _ v: String) -> SQLValue {
+            Self.numeric.contains(field) ? .integer(Int64(v) ?? 0) : .text(v)
+        }
+        for c in query.conditions {
+            let (expr, isTask) = Self.columns[c.field].map { ($0, false) } ?? (Self.taskFields[c.field] ?? "NULL", true)
+            var test: String
+            switch c.op {
+            case .isIn:
+                test = "\(expr) IN (\(c.values.map { _ in "?" }.joined(separator: ",")))"
+                params += c.values.map { value(c.field, $0) }
+            case .equals where c.values[0].contains("*"):
+                test = "\(expr) GLOB ?"
+                params.append(.text(c.values[0]))
+            default:
+                test = "\(expr) \(c.op.rawValue) ?"
+                params.append(value(c.field, c.values[0]))
+            }
+            if isTask { test = "EXISTS (SELECT 1 FROM task t WHERE t.workflow_id = w.workflow_id AND \(test))" }
+            clauses.append(test)
+        }
+        if let text = query.freeText {
+            clauses.append("w.json LIKE ? ESCAPE '\\'")
+            let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            params.append(.text("%\(escaped)%"))
+        }
+        let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        let order = query.sort.isEmpty ? "w.create_time DESC, w.workflow_id"
+            : query.sort.map { "\(Self.columns[$0.field] ?? "w.create_time") \($0.ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
+        return try database.read { conn in
+            let total = try conn.queryFirst("SELECT COUNT(*) FROM workflow w \(whereSQL)", params) { Int($0.int(0)) } ?? 0
+            let rows = try conn.query("SELECT w.json FROM workflow w \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
+                                      params + [.integer(Int64(query.size)), .integer(Int64(query.start))]) {
+                try WorkflowModel(json: try JSONParser.parse($0.text(0)))
+            }
+            return (total, rows)
+        }
+    }
+
+    public func runningWorkflowIds(name: String, version: Int, startTime: Int64?, endTime: Int64?) throws -> [String] {
+        try database.read { conn in
+            try conn.query("""
+                SELECT workflow_id FROM workflow WHERE status = 'RUNNING' AND name = ? AND version = ?
+                  AND create_time >= ? AND create_time <= ? ORDER BY create_time
+                """, [.text(name), .integer(Int64(version)), .integer(startTime ?? 0), .integer(endTime ?? Int64.max)]) { $0.text(0) }
+        }
+    }
+
+    public func workflows(name: String, correlationId: String, includeClosed: Bool) throws -> [WorkflowModel] {
+        let ids = try database.read { conn in
+            try conn.query("""
+                SELECT workflow_id FROM workflow WHERE name = ? AND correlation_id = ?
+                  AND (? OR status IN ('RUNNING', 'PAUSED')) ORDER BY create_time DESC
+                """, [.text(name), .text(correlationId), .integer(includeClosed ? 1 : 0)]) { $0.text(0) }
+        }
+        return try ids.compactMap { try workflow(id: $0) }
+    }
+}
