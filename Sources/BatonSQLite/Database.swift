@@ -31,6 +31,8 @@ public final class Database: Sendable {
             }
         }
         try w.executeScript("PRAGMA synchronous=\(synchronous.rawValue);")
+        // A larger page cache keeps the writer from re-reading index pages on every batch.
+        try w.executeScript("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;")
         writer = Mutex(w)
         // An in-memory database is private to its connection: every read goes through the writer.
         var pool: [Connection] = []

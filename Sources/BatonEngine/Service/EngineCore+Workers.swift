@@ -32,7 +32,7 @@ extension EngineCore {
             wf.tasks[i].workerId = workerId
             wf.tasks[i].pollCount += 1
             wf.tasks[i].updateTime = now
-            save(wf, old: old)
+            save(wf, old: old, touchesWorkflow: false)
             if let saved = workflows[wfId]?.tasks.first(where: { $0.taskId == id }) {
                 tasks.append(saved)
                 dispatchTimes[saved.taskDefName, default: []].append(now)

@@ -25,7 +25,10 @@ final class EngineCore {
     var pollData: [String: PollData] = [:]
 
     // The current batch.
+    /// The latest state of every workflow this batch changed (what execute waiters see).
     private var pendingWorkflows: [String: WorkflowModel] = [:]
+    /// Workflows whose own row must be rewritten; a task-only change (a poll) leaves the row alone.
+    private var dirtyWorkflowRows: Set<String> = []
     private var pendingTasks: [String: TaskModel] = [:]
     private var deletedTaskIds: Set<String> = []
     private var deletedWorkflowIds: Set<String> = []
@@ -57,7 +60,7 @@ final class EngineCore {
     }
 
     func resetBatch() {
-        pendingWorkflows = [:]; pendingTasks = [:]; deletedTaskIds = []; deletedWorkflowIds = []
+        pendingWorkflows = [:]; dirtyWorkflowRows = []; pendingTasks = [:]; deletedTaskIds = []; deletedWorkflowIds = []
         pendingLogs = []; pendingPollData = [:]; touchedQueues = []; committedWorkflows = [:]
     }
 
@@ -73,7 +76,7 @@ final class EngineCore {
             return
         }
         var w = ExecutionWrite()
-        w.workflows = Array(pendingWorkflows.values)
+        w.workflows = dirtyWorkflowRows.compactMap { pendingWorkflows[$0] }
         w.tasks = pendingTasks.values.filter { !deletedTaskIds.contains($0.taskId) }
         w.deletedTaskIds = Array(deletedTaskIds)
         w.deletedWorkflowIds = Array(deletedWorkflowIds)
@@ -103,14 +106,16 @@ final class EngineCore {
 
     /// Records a workflow's new state: task rows that changed, queue membership, counters and timers.
     /// `old` is the state it replaces (nil for a new workflow).
-    func save(_ workflow: WorkflowModel, old: WorkflowModel?) {
+    /// `touchesWorkflow` false (polls) leaves the workflow row alone when only task rows changed, as in
+    /// OSS, where handing a task out does not update its workflow.
+    func save(_ workflow: WorkflowModel, old: WorkflowModel?, touchesWorkflow: Bool = true) {
         var wf = workflow
         let oldTasks = Dictionary((old?.tasks ?? []).map { ($0.taskId, $0) }, uniquingKeysWith: { a, _ in a })
-        var changed = old == nil
+        var tasksChanged = false
         for i in wf.tasks.indices {
             let before = oldTasks[wf.tasks[i].taskId]
             if let before, before == wf.tasks[i] { continue }
-            changed = true
+            tasksChanged = true
             if wf.tasks[i].status.isTerminal && wf.tasks[i].endTime == 0 { wf.tasks[i].endTime = now }
             wf.tasks[i].updateTime = now
             pendingTasks[wf.tasks[i].taskId] = wf.tasks[i]
@@ -118,14 +123,17 @@ final class EngineCore {
         }
         let newIds = Set(wf.tasks.map(\.taskId))
         for (id, _) in oldTasks where !newIds.contains(id) {
-            changed = true
+            tasksChanged = true
             deletedTaskIds.insert(id)
             pendingTasks[id] = nil
         }
-        if let old, !changed { changed = !Self.sameWorkflowFields(old, wf) }
-        guard changed else { return }
-        wf.updateTime = now
-        if wf.status.isTerminal && wf.endTime == 0 { wf.endTime = now }
+        let rowChanged = old.map { (touchesWorkflow && tasksChanged) || !Self.sameWorkflowFields($0, wf) } ?? true
+        guard rowChanged || tasksChanged else { return }
+        if rowChanged {
+            wf.updateTime = now
+            if wf.status.isTerminal && wf.endTime == 0 { wf.endTime = now }
+            dirtyWorkflowRows.insert(wf.workflowId)
+        }
         pendingWorkflows[wf.workflowId] = wf
         register(wf, old: old)
     }
@@ -135,11 +143,11 @@ final class EngineCore {
 
     /// Replaces the pending row of an ended workflow (adding output after it ended).
     func rewriteEnded(_ wf: WorkflowModel) {
-        if workflows[wf.workflowId] != nil {
-            let old = workflows[wf.workflowId]!
+        if let old = workflows[wf.workflowId] {
             save(wf, old: old)
         } else {
             pendingWorkflows[wf.workflowId] = wf
+            dirtyWorkflowRows.insert(wf.workflowId)
         }
     }
 
@@ -154,6 +162,7 @@ final class EngineCore {
         unregister(wf)
         deletedWorkflowIds.insert(wf.workflowId)
         pendingWorkflows[wf.workflowId] = nil
+        dirtyWorkflowRows.remove(wf.workflowId)
         for t in wf.tasks { pendingTasks[t.taskId] = nil }
     }
 
