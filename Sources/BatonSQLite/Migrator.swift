@@ -17,6 +17,11 @@ public struct SchemaTooNewError: Error, CustomStringConvertible, Sendable {
     public var databaseVersion: Int
     public var knownVersion: Int
     public var path: String
+    public init(databaseVersion: Int, knownVersion: Int, path: String) {
+        self.databaseVersion = databaseVersion
+        self.knownVersion = knownVersion
+        self.path = path
+    }
     public var description: String {
         "database \(path) has schema version \(databaseVersion), but this Baton knows versions up to \(knownVersion): it was written by a newer Baton; refusing to open it"
     }

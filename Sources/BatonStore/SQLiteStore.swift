@@ -1,6 +1,7 @@
 import BatonEngine
 import BatonSQLite
 import BatonSupport
+import Foundation
 import Synchronization
 
 /// The SQLite-backed store: definitions now, executions as the engine grows. Opening it applies the
@@ -18,6 +19,9 @@ public final class SQLiteStore: Sendable {
     public static var schemaVersion: Int { migrations.map(\.version).max() ?? 0 }
 
     public init(path: String, synchronous: SynchronousMode = .full, busyTimeoutMillis: Int32 = 5000, readerCount: Int = 4, now: Int64) throws {
+        // Look before touching: opening for writing switches the file to WAL, which a database from a
+        // newer Baton must not get.
+        try Self.refuseNewerSchema(path: path)
         database = try Database(path: path, synchronous: synchronous, busyTimeoutMillis: busyTimeoutMillis, readerCount: readerCount)
         do {
             let applied = try Migrator.migrate(database, migrations: Self.migrations, now: now)
@@ -29,6 +33,18 @@ public final class SQLiteStore: Sendable {
     }
 
     public func close() { database.close() }
+
+    private static func refuseNewerSchema(path: String) throws {
+        guard path != ":memory:", !path.isEmpty, FileManager.default.fileExists(atPath: path) else { return }
+        // `immutable=1`: no locks, no -wal/-shm files created beside it.
+        let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#%"))) ?? path
+        let conn = try Connection(path: "file:\(encoded)?immutable=1", readOnly: true)
+        defer { conn.close() }
+        let hasTable = try conn.queryFirst("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") { _ in true } ?? false
+        guard hasTable else { return }
+        let version = Int(try conn.queryFirst("SELECT COALESCE(MAX(version), 0) FROM schema_migrations") { $0.int(0) } ?? 0)
+        if version > schemaVersion { throw SchemaTooNewError(databaseVersion: version, knownVersion: schemaVersion, path: path) }
+    }
 }
 
 extension SQLiteStore: MetadataStore {

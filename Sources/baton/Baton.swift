@@ -10,6 +10,13 @@ import Foundation
 @main
 enum Baton {
     static func main() {
+        // Block the stop signals in every thread (each inherits this mask) so that only the waiter
+        // thread started in `serve` receives them, through sigwait.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
         let command: Command
         do {
             command = try CommandLineParser.parse(Array(CommandLine.arguments.dropFirst()))
@@ -108,15 +115,17 @@ enum Baton {
             log.info("stopped")
             exit(0)
         }
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let signalQueue = DispatchQueue(label: "baton.signals")
-        let sources = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")].map { sig, name in
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
-            source.setEventHandler { stop(name) }
-            source.resume()
-            return source
+        let waiter = Thread {
+            var set = sigset_t()
+            sigemptyset(&set)
+            sigaddset(&set, SIGTERM)
+            sigaddset(&set, SIGINT)
+            var received: Int32 = 0
+            while sigwait(&set, &received) != 0 {}
+            stop(received == SIGINT ? "SIGINT" : "SIGTERM")
         }
-        withExtendedLifetime(sources) { dispatchMain() }
+        waiter.name = "baton-signals"
+        waiter.start()
+        while true { sleep(3600) }
     }
 }

@@ -75,7 +75,7 @@ class Server:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):
-        """Send `sig` and return the exit code; a server that ignores it is killed and reported as None."""
+        """Send `sig` and return the exit code; a server still running after `timeout` is killed: None."""
         if not self.running:
             return self.proc.returncode
         self.proc.send_signal(sig)
@@ -97,7 +97,7 @@ def server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("session")).start()
     yield srv.url
     code = srv.stop()
-    assert code == 0, f"session server exit code after SIGTERM: {code}\n{srv.stderr()[-4000:]}"
+    assert code == 0, f"session server after SIGTERM: exit code {code}\n{srv.stderr()[-4000:]}"
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def start_server(tmp_path):
     for srv in started:
         if srv.running:
             code = srv.stop()
-            assert code == 0, f"private server exit code after SIGTERM: {code}\n{srv.stderr()[-4000:]}"
+            assert code == 0, f"private server after SIGTERM: exit code {code}\n{srv.stderr()[-4000:]}"
 
 
 @pytest.fixture(scope="session")
