@@ -150,3 +150,45 @@ def queue_size(api, task_type):
 
 def pretty(obj):
     return json.dumps(obj, indent=1, sort_keys=True)[:4000]
+
+
+class BackgroundWorker:
+    """A plain-HTTP worker thread: long-polls `task_type` and completes each task with fn(task) -> output.
+
+    fn may return (status, output) to report something other than COMPLETED.
+    """
+
+    def __init__(self, api, task_type, fn=lambda task: {}, worker_id="bg-worker", count=5):
+        import threading
+        self.api, self.task_type, self.fn, self.worker_id, self.count = api, task_type, fn, worker_id, count
+        self.handled = []
+        self.errors = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self):
+        s = requests.Session()
+        while not self._stop.is_set():
+            try:
+                r = s.get(f"{self.api}/tasks/poll/batch/{self.task_type}",
+                          params={"workerid": self.worker_id, "count": self.count, "timeout": 200}, timeout=10)
+                for task in r.json() if r.status_code == 200 else []:
+                    out = self.fn(task)
+                    status, output = out if isinstance(out, tuple) else ("COMPLETED", out)
+                    u = s.post(f"{self.api}/tasks", json={
+                        "workflowInstanceId": task["workflowInstanceId"], "taskId": task["taskId"],
+                        "status": status, "outputData": output, "workerId": self.worker_id}, timeout=10)
+                    if u.status_code != 200:
+                        self.errors.append(f"update {task['taskId']}: {u.status_code} {u.text[:200]}")
+                    self.handled.append(task["taskId"])
+            except Exception as e:  # keep polling; report at the end
+                self.errors.append(repr(e))
+                time.sleep(0.1)
