@@ -75,7 +75,15 @@ enum Baton {
         }
 
         // Active workflows come back into memory; timers that fell due while we were down fire at once.
-        let engine = ExecutionEngine(store: store, metadata: store, clock: clock)
+        let engine = ExecutionEngine(store: store, metadata: store, clock: clock, httpSender: { call in
+            do {
+                let r = try HTTPClient.send(method: call.method, url: call.uri, headers: call.headers, body: call.body,
+                                            connectTimeoutMillis: call.connectTimeoutMillis, readTimeoutMillis: call.readTimeoutMillis)
+                return .success(HTTPCallResult(status: r.status, reasonPhrase: r.reason, headers: r.headers, body: r.body))
+            } catch {
+                return .failure(HTTPTaskError("\(error)"))
+            }
+        })
         do {
             try engine.start()
         } catch {

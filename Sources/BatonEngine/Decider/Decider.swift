@@ -56,16 +56,21 @@ public struct Decider {
         }
 
         var executedRefs = Set(wf.tasks.filter(\.executed).map(\.referenceTaskName))
-        var hasSuccessfulTerminate = false
         var changed = false
-        for i in wf.tasks.indices {
+        var ranSystemTask = false
+        // By id, not index: a loop's keepLastN removes old iterations while we go.
+        for taskId in wf.tasks.map(\.taskId) {
+            guard var i = wf.index(ofTask: taskId) else { continue }
             let t = wf.tasks[i]
-            if t.taskType == TaskType.terminate.rawValue && t.status.isTerminal && t.status.isSuccessful {
-                hasSuccessfulTerminate = true
-            }
             guard !t.retried && t.status != .skipped && !t.executed else { continue }
+            if t.isSystemTask && !t.status.isTerminal {
+                if try execute(&wf, at: i) { ranSystemTask = true }
+                executedRefs.remove(t.referenceTaskName)
+                guard let moved = wf.index(ofTask: taskId) else { continue }
+                i = moved
+            }
 
-            if let def = t.taskDefinition {
+            if let def = wf.tasks[i].taskDefinition {
                 try checkTimeouts(&wf.tasks[i], def: def)
             }
             if wf.tasks[i].status.isTerminal && !wf.tasks[i].status.isSuccessful {
@@ -81,7 +86,11 @@ public struct Decider {
             let current = wf.tasks[i]
             if !current.executed && !current.retried && current.status.isTerminal {
                 wf.tasks[i].executed = true
-                for next in try nextTasks(after: current, in: wf) { put(next, replace: false) }
+                var next = try nextTasks(after: current, in: wf)
+                if current.isLoopOverTask && current.taskType != "DO_WHILE" && !next.isEmpty {
+                    next = loopSuccessors(next, after: current, in: wf)
+                }
+                for t in next { put(t, replace: false) }
             }
         }
 
@@ -90,12 +99,32 @@ public struct Decider {
             schedule(newTasks, in: &wf)
             changed = true
         }
-        if hasSuccessfulTerminate || (newTasks.isEmpty && isComplete(wf)) {
+        let terminate = wf.tasks.first { $0.taskType == TaskType.terminate.rawValue && $0.status.isTerminal && $0.status.isSuccessful }
+        if terminate != nil || (newTasks.isEmpty && isComplete(wf)) {
             try failOnPermissiveFailures(wf)
-            complete(&wf)
+            try endExecution(&wf, terminate: terminate)
             return false
         }
-        return changed && newTasks.contains(where: \.isSystemTask)
+        return ranSystemTask || (changed && newTasks.contains(where: \.isSystemTask))
+    }
+
+    /// OSS `endExecution`: a TERMINATE task ends the workflow with its status, otherwise it completes.
+    private func endExecution(_ wf: inout WorkflowModel, terminate: TaskModel?) throws {
+        guard let terminate else {
+            complete(&wf)
+            return
+        }
+        let status = terminate.inputData["terminationStatus"]?.stringValue ?? "COMPLETED"
+        var reason = terminate.inputData["terminationReason"]?.stringValue ?? ""
+        if reason.trimmingCharacters(in: .whitespaces).isEmpty { reason = "Workflow is \(status) by TERMINATE task: \(terminate.taskId)" }
+        switch status {
+        case "FAILED": throw Termination(status: .failed, reason: reason, task: terminate)
+        case "TERMINATED": throw Termination(status: .terminated, reason: reason, task: terminate)
+        default:
+            complete(&wf)
+            wf.reasonForIncompletion = reason
+            cancelOpenTasks(&wf)
+        }
     }
 
     // MARK: Scheduling
@@ -330,7 +359,7 @@ public struct Decider {
         }
         if wf.status == .paused { return due }
         for t in wf.tasks where !t.status.isTerminal && !t.retried {
-            if let wait = t.outputData["__waitUntil"]?.int64Value { consider(wait) }
+            if t.taskType == "WAIT" && t.waitTimeout > 0 { consider(t.waitTimeout) }
             guard let def = t.taskDefinition else { continue }
             if def.timeoutPolicy != .alertOnly {
                 if def.totalTimeoutSeconds > 0 && t.firstScheduledTime > 0 { consider(t.firstScheduledTime + def.totalTimeoutSeconds * 1000) }

@@ -11,6 +11,38 @@ struct TaskMapper {
         case .kafkaPublish, .userDefined:
             // Without its module OSS runs these like any custom type: a worker polls the type's queue.
             return [workerTask(node, in: wf, retryCount: retryCount, retriedTaskId: retriedTaskId)]
+        case .switchTask, .decision:
+            return try mapSwitch(node, in: wf, retryCount: retryCount, retriedTaskId: retriedTaskId)
+        case .forkJoin:
+            return try mapFork(node, in: wf, retryCount: retryCount)
+        case .join:
+            var t = systemTask(node, type: "JOIN", defName: "JOIN", status: .inProgress, in: wf, retryCount: retryCount)
+            t.inputData = ["joinOn": .array(node.joinOn.map(JSONValue.string))]
+            return [t]
+        case .exclusiveJoin:
+            var t = systemTask(node, type: "EXCLUSIVE_JOIN", defName: "EXCLUSIVE_JOIN", status: .inProgress, in: wf, retryCount: retryCount)
+            t.inputData["joinOn"] = .array(node.joinOn.map(JSONValue.string))
+            if !node.defaultExclusiveJoinTask.isEmpty {
+                t.inputData["defaultExclusiveJoinTask"] = .array(node.defaultExclusiveJoinTask.map(JSONValue.string))
+            }
+            return [t]
+        case .terminate, .setVariable, .noop, .inline, .lambda, .jsonJQTransform, .human, .wait:
+            // In-engine: created IN_PROGRESS and run by the decide pass that follows.
+            return [systemTask(node, type: node.type, defName: nil, status: .inProgress, in: wf, retryCount: retryCount, retriedTaskId: retriedTaskId)]
+        case .subWorkflow:
+            return [try subWorkflowTask(node, in: wf, retryCount: retryCount, retriedTaskId: retriedTaskId)]
+        case .startWorkflow, .http, .event:
+            // Started by the engine right after the decide pass is saved.
+            return [systemTask(node, type: node.type, defName: nil, status: .scheduled, in: wf, retryCount: retryCount, retriedTaskId: retriedTaskId)]
+        case .doWhile:
+            // Another DO_WHILE task of this ref that already ended: nothing to do (OSS mapper).
+            if let existing = wf.task(ref: node.taskReferenceName), existing.status.isTerminal { return [] }
+            var t = systemTask(node, type: "DO_WHILE", defName: nil, status: .inProgress, in: wf, retryCount: retryCount, retriedTaskId: retriedTaskId)
+            t.rateLimitPerFrequency = node.taskDefinition?.rateLimitPerFrequency ?? 0
+            t.rateLimitFrequencyInSeconds = node.taskDefinition?.rateLimitFrequencyInSeconds ?? 1
+            return [t]
+        case .dynamic:
+            return [try dynamicTask(node, in: wf, retryCount: retryCount, retriedTaskId: retriedTaskId)]
         case .some(let type):
             throw Termination(status: .failed, reason: "Task type \(type.rawValue) (task \(node.taskReferenceName)) is not supported by this version of Baton", task: nil)
         }
@@ -40,10 +72,10 @@ struct TaskMapper {
         return t
     }
 
-    /// Picks the task's domain from `taskToDomain` (the node's name, else `*`): the first listed domain
+    /// Picks the task's domain from `taskToDomain` (the task type, else `*`): the first listed domain
     /// with a poll in the last 10 s, else the last one listed; `NO_DOMAIN` means none.
     func domain(for node: WorkflowTask, queueType: String, in wf: WorkflowModel) -> String? {
-        guard let spec = (wf.taskToDomain[node.name] ?? wf.taskToDomain["*"])?.stringValue else { return nil }
+        guard let spec = (wf.taskToDomain[queueType] ?? wf.taskToDomain["*"])?.stringValue else { return nil }
         let domains = spec.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for d in domains where d != "NO_DOMAIN" {
             if let last = decider.lastPollTime(QueueNames.name(type: queueType, domain: d)), decider.now - last <= 10_000 { return d }

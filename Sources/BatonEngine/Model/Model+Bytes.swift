@@ -43,6 +43,7 @@ extension TaskModel {
         w.bool("subworkflowChanged", subworkflowChanged)
         w.int("firstStartTime", 0)
         w.int("firstScheduledTime", firstScheduledTime)
+        if waitTimeout > 0 { w.int("waitTimeout", waitTimeout) }
         if let executionMetadata { w.value("executionMetadata", executionMetadata) }
         w.bool("loopOverTask", isLoopOverTask)
         if let def = taskDefinition { w.raw("taskDefinition", def.serialized) } else { w.null("taskDefinition") }

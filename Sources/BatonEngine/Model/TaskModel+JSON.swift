@@ -42,6 +42,7 @@ extension TaskModel {
         o["subworkflowChanged"] = .bool(subworkflowChanged)
         o["firstStartTime"] = 0
         o["firstScheduledTime"] = .int(firstScheduledTime)
+        if waitTimeout > 0 { o["waitTimeout"] = .int(waitTimeout) }
         if let executionMetadata { o["executionMetadata"] = executionMetadata }
         o["loopOverTask"] = .bool(isLoopOverTask)
         o["taskDefinition"] = taskDefinition.map { .object($0.json) } ?? .null
@@ -76,6 +77,7 @@ extension TaskModel {
         startTime = try f.int64("startTime") ?? 0
         endTime = try f.int64("endTime") ?? 0
         firstScheduledTime = try f.int64("firstScheduledTime") ?? 0
+        waitTimeout = try f.int64("waitTimeout") ?? 0
         callbackAfterSeconds = try f.int64("callbackAfterSeconds") ?? 0
         startDelayInSeconds = try f.int("startDelayInSeconds") ?? 0
         responseTimeoutSeconds = try f.int64("responseTimeoutSeconds") ?? 0

@@ -41,6 +41,8 @@ public struct TaskModel: Sendable, Equatable {
     public var executionMetadata: JSONValue?
     /// The definition node this attempt runs, with its task definition attached.
     public var workflowTask: WorkflowTask
+    /// WAIT: when the wait ends (epoch ms); 0 for an indefinite wait or any other type.
+    public var waitTimeout: Int64 = 0
     /// When a queued worker task becomes pollable (epoch ms). Engine bookkeeping, not part of the API.
     public var visibleAt: Int64 = 0
 

@@ -85,7 +85,7 @@ extension EngineCore {
         }
         if old.tasks[i].status.isTerminal { return old.tasks[i] }
         for line in result.logs { pendingLogs.append(TaskExecLog(log: line, taskId: result.taskId, createdTime: now)) }
-        try update(wfId) { wf in
+        update(wfId) { wf in
             var t = wf.tasks[i]
             if !t.isSystemTask && result.status == .inProgress {
                 // Back to the queue, visible again after the callback delay.

@@ -1,4 +1,5 @@
 import BatonSupport
+import Foundation
 
 /// The engine's working state: every active (RUNNING or PAUSED) workflow with its tasks, the task
 /// queues, timers and poll data. Only the engine thread touches it (`ExecutionEngine`), one batch of
@@ -33,6 +34,14 @@ final class EngineCore {
     private var deletedTaskIds: Set<String> = []
     private var deletedWorkflowIds: Set<String> = []
     var pendingLogs: [TaskExecLog] = []
+    /// Cross-workflow work found by saves, run before the command returns.
+    var followUps: [FollowUp] = []
+    /// Hands an HTTP task's call to a sender off the engine thread (set by `ExecutionEngine`).
+    var dispatchHTTP: ((HTTPCall, String, String) -> Void)?
+    /// This server's name, as the `workerId` of the HTTP tasks it runs.
+    let serverId = ProcessInfo.processInfo.hostName
+    /// HTTP tasks whose call is out.
+    var inFlightHTTP: Set<String> = []
     var pendingPollData: [String: PollData] = [:]
     /// Queues that gained a visible task: their long-pollers are woken after the commit.
     private(set) var touchedQueues: Set<String> = []
@@ -53,7 +62,16 @@ final class EngineCore {
         workflows = [:]; taskOwner = [:]; queues = [:]; inProgressCount = [:]; dispatchTimes = [:]
         dueAt = [:]; dueHeap = Heap { $0.0 < $1.0 }; visibilityHeap = Heap { $0.0 < $1.0 }
         resetBatch()
-        for wf in try store.activeWorkflows() { register(wf, old: nil) }
+        followUps = []
+        for wf in try store.activeWorkflows() {
+            register(wf, old: nil)
+            // Children and independent workflows a crash kept from starting start now.
+            // An HTTP call in flight when the process died is sent again (at least once).
+            if wf.tasks.contains(where: { ($0.status == .scheduled && Self.launchedTypes.contains($0.taskType))
+                || ($0.taskType == "HTTP" && $0.status == .inProgress && $0.outputData["response"] == nil) }) {
+                followUps.append(.launch(wf.workflowId))
+            }
+        }
         pollData = [:]
         for p in try store.allPollData() { pollData[Self.pollKey(p.queueName, p.domain)] = p }
         touchedQueues = Set(queues.keys)
@@ -136,6 +154,7 @@ final class EngineCore {
         }
         pendingWorkflows[wf.workflowId] = wf
         register(wf, old: old)
+        noteFollowUps(wf, old: old)
     }
 
     /// A workflow written earlier in this batch (it may have ended and left memory).

@@ -35,9 +35,19 @@ public final class ExecutionEngine: Sendable {
     /// Largest number of commands in one transaction; bounds the latency a batch adds.
     static let maxBatch = 512
 
-    public init(store: any ExecutionStore, metadata: any MetadataStore, clock: any Clock) {
+    public init(store: any ExecutionStore, metadata: any MetadataStore, clock: any Clock, httpSender: HTTPSender? = nil) {
         self.clock = clock
         box = CoreBox(EngineCore(store: store, metadata: metadata, clock: clock))
+        let sender = httpSender ?? { _ in .failure(HTTPTaskError("no HTTP client configured")) }
+        // Calls run on their own threads and report back as commands; the engine thread never waits on the network.
+        box.core.dispatchHTTP = { [weak self] call, workflowId, taskId in
+            guard let engine = self else { return }
+            let thread = Thread {
+                let result = sender(call)
+                _ = try? engine.perform { core in core.finishHTTP(workflowId: workflowId, taskId: taskId, result: result) }
+            }
+            thread.start()
+        }
     }
 
     /// Loads active workflows from storage (timers overdue since the last run fire at once) and starts
@@ -92,12 +102,14 @@ public final class ExecutionEngine: Sendable {
         core.now = clock.now
         core.resetBatch()
         for id in core.takeDueWork() { core.decide(id) }
+        core.drainFollowUps()
         for p in batch {
             do {
                 p.result = .success(try p.body(core))
             } catch {
                 p.result = .failure(error)
             }
+            core.drainFollowUps()
         }
         do {
             try core.flush()
