@@ -8,11 +8,15 @@ public struct Decider {
     public var newId: () -> String
     /// Last poll time of a queue (for picking an active domain); nil when never polled.
     public var lastPollTime: (String) -> Int64?
+    /// Registered task definitions, for nodes created at run time (dynamic forks).
+    public var taskDefNamed: (String) -> TaskDef?
 
-    public init(now: Int64, newId: @escaping () -> String = IDs.uuid, lastPollTime: @escaping (String) -> Int64? = { _ in nil }) {
+    public init(now: Int64, newId: @escaping () -> String = IDs.uuid, lastPollTime: @escaping (String) -> Int64? = { _ in nil },
+                taskDefNamed: @escaping (String) -> TaskDef? = { _ in nil }) {
         self.now = now
         self.newId = newId
         self.lastPollTime = lastPollTime
+        self.taskDefNamed = taskDefNamed
     }
 
     /// Passes are repeated while in-engine work changes something; bounded so a cycle cannot spin.

@@ -41,6 +41,8 @@ struct TaskMapper {
             t.rateLimitPerFrequency = node.taskDefinition?.rateLimitPerFrequency ?? 0
             t.rateLimitFrequencyInSeconds = node.taskDefinition?.rateLimitFrequencyInSeconds ?? 1
             return [t]
+        case .forkJoinDynamic:
+            return try mapDynamicFork(node, in: wf, retryCount: retryCount)
         case .dynamic:
             return [try dynamicTask(node, in: wf, retryCount: retryCount, retriedTaskId: retriedTaskId)]
         case .some(let type):

@@ -7,7 +7,7 @@ extension EngineCore {
             let parts = queue.split(separator: ":", maxSplits: 1).map(String.init)
             let key = parts.count == 2 ? Self.pollKey(parts[1], parts[0]) : Self.pollKey(queue, nil)
             return pollData[key]?.lastPollTime
-        })
+        }, taskDefNamed: { [metadata] in try? metadata.taskDef(named: $0) })
     }
 
     /// Stores a new workflow after its first decide pass (so its first tasks are already scheduled).
