@@ -6,11 +6,13 @@ import BatonSupport
 public struct Services: Sendable {
     public var metadata: MetadataService
     public var executions: ExecutionService?
+    public var events: EventService?
     public var version: String
 
-    public init(metadata: MetadataService, executions: ExecutionService? = nil, version: String) {
+    public init(metadata: MetadataService, executions: ExecutionService? = nil, events: EventService? = nil, version: String) {
         self.metadata = metadata
         self.executions = executions
+        self.events = events
         self.version = version
     }
 }
@@ -39,6 +41,7 @@ public enum API {
             ManagementRoutes.register(on: &router, executions)
             SearchRoutes.register(on: &router, executions)
         }
+        if let events = services.events { EventRoutes.register(on: &router, events) }
         return router
     }
 

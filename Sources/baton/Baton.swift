@@ -83,7 +83,7 @@ enum Baton {
             } catch {
                 return .failure(HTTPTaskError("\(error)"))
             }
-        })
+        }, events: store)
         do {
             try engine.start()
         } catch {
@@ -91,7 +91,8 @@ enum Baton {
             fail("baton: cannot load executions from \(config.db): \(error)")
         }
         let executions = ExecutionService(engine: engine, store: store, metadata: store, clock: clock)
-        let services = Services(metadata: MetadataService(store: store, clock: clock), executions: executions, version: BatonVersion.current)
+        let services = Services(metadata: MetadataService(store: store, clock: clock), executions: executions,
+                                events: EventService(store: store), version: BatonVersion.current)
         let router = API.router(services)
         var http = HTTPServerConfiguration()
         http.host = config.host

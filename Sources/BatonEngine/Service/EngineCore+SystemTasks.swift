@@ -8,6 +8,7 @@ extension EngineCore {
         case launch(String)                        // start SUB_WORKFLOW / START_WORKFLOW tasks of this workflow
         case childEnded(String)                    // tell the parent
         case terminateChildren(String, [String])   // the workflow ended unsuccessfully: end these children
+        case publish(String, JSONObject)           // an EVENT task's message for the handlers of a queue
     }
 
     /// Records what a new workflow state implies for other workflows.
@@ -25,7 +26,7 @@ extension EngineCore {
         }
     }
 
-    static let launchedTypes: Set<String> = ["SUB_WORKFLOW", "START_WORKFLOW", "HTTP"]
+    static let launchedTypes: Set<String> = ["SUB_WORKFLOW", "START_WORKFLOW", "HTTP", "EVENT"]
 
     /// Runs follow-ups until none are left (bounded: a cycle cannot spin forever).
     func drainFollowUps() {
@@ -37,6 +38,7 @@ extension EngineCore {
             case .launch(let id): launchTasks(of: id)
             case .childEnded(let id): notifyParent(ofChild: id)
             case .terminateChildren(let parentId, let children): terminateChildren(children, parentId: parentId)
+            case .publish(let queue, let message): deliver(message, to: queue)
             }
         }
     }
@@ -48,6 +50,7 @@ extension EngineCore {
             case ("SUB_WORKFLOW", .scheduled): startSubWorkflow(t, of: workflowId)
             case ("START_WORKFLOW", .scheduled): startIndependentWorkflow(t, of: workflowId)
             case ("HTTP", .scheduled): launchHTTP(t, of: workflowId)
+            case ("EVENT", .scheduled): publishEvent(t, of: workflowId)
             case ("HTTP", .inProgress) where t.outputData["response"] == nil && !inFlightHTTP.contains(t.taskId):
                 // Resent after a restart.
                 inFlightHTTP.insert(t.taskId)

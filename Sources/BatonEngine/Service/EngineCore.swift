@@ -48,10 +48,13 @@ final class EngineCore {
     /// Workflows written in this batch, as committed (for execute waiters).
     private(set) var committedWorkflows: [String: WorkflowModel] = [:]
 
-    init(store: any ExecutionStore, metadata: any MetadataStore, clock: any Clock) {
+    let events: (any EventHandlerStore)?
+
+    init(store: any ExecutionStore, metadata: any MetadataStore, clock: any Clock, events: (any EventHandlerStore)? = nil) {
         self.store = store
         self.metadata = metadata
         self.clock = clock
+        self.events = events
     }
 
     // MARK: Loading

@@ -35,9 +35,10 @@ public final class ExecutionEngine: Sendable {
     /// Largest number of commands in one transaction; bounds the latency a batch adds.
     static let maxBatch = 512
 
-    public init(store: any ExecutionStore, metadata: any MetadataStore, clock: any Clock, httpSender: HTTPSender? = nil) {
+    public init(store: any ExecutionStore, metadata: any MetadataStore, clock: any Clock, httpSender: HTTPSender? = nil,
+                events: (any EventHandlerStore)? = nil) {
         self.clock = clock
-        box = CoreBox(EngineCore(store: store, metadata: metadata, clock: clock))
+        box = CoreBox(EngineCore(store: store, metadata: metadata, clock: clock, events: events))
         let sender = httpSender ?? { _ in .failure(HTTPTaskError("no HTTP client configured")) }
         // Calls run on their own threads and report back as commands; the engine thread never waits on the network.
         box.core.dispatchHTTP = { [weak self] call, workflowId, taskId in
