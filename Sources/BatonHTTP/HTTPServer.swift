@@ -47,6 +47,8 @@ public final class HTTPServer: Sendable {
     }
     private let state = Mutex(State())
     private let activeConnections = Atomic<Int>(0)
+    /// Over-limit connections being answered 503.
+    private let rejecting = Atomic<Int>(0)
     /// Written once at shutdown; stays readable, so every poller wakes.
     private let wakePipe: (read: Int32, write: Int32)
 
@@ -123,11 +125,22 @@ public final class HTTPServer: Sendable {
             }
             Socket.configureAccepted(fd, sendTimeoutSeconds: Int(configuration.readTimeoutSeconds))
             if activeConnections.load(ordering: .relaxed) >= configuration.maxConnections {
-                // Answer rather than leave the client hanging in the backlog.
-                var response = errorResponder(503, "too many connections")
-                response.headers.set("Retry-After", "1")
-                _ = Socket.writeAll(fd, response.head(keepAlive: false, isHeadRequest: false) + response.body)
-                close(fd)
+                // Answer rather than leave the client hanging in the backlog. The answer is sent with
+                // the gentle close of `sendError` on a short-lived thread (a few at most), so a client
+                // that already sent its request still reads the 503 instead of a reset.
+                if rejecting.add(1, ordering: .relaxed).newValue <= 16 {
+                    let thread = Thread { [self] in
+                        sendError(fd, 503, "too many connections")
+                        close(fd)
+                        rejecting.subtract(1, ordering: .relaxed)
+                    }
+                    thread.start()
+                } else {
+                    rejecting.subtract(1, ordering: .relaxed)
+                    let response = errorResponder(503, "too many connections")
+                    _ = Socket.writeAll(fd, response.head(keepAlive: false, isHeadRequest: false) + response.body)
+                    close(fd)
+                }
                 continue
             }
             activeConnections.add(1, ordering: .relaxed)

@@ -86,13 +86,29 @@ extension EngineCore {
         let effects = decider.decide(&wf)
         save(wf, old: old)
         handle(effects, of: id)
+        try reopenParents(of: id, operation: "restarted")
     }
 
-    /// Reschedules the last unsuccessful attempt of each reference name and reopens the workflow.
+    /// Reschedules the last unsuccessful attempt of each reference name and reopens the workflow (and,
+    /// for a child, its parents). With `resumeSubworkflowTasks` the deepest failed execution under the
+    /// first unsuccessful task is retried in place instead of launching a new child.
     func retry(_ id: String, resumeSubworkflowTasks: Bool) throws {
         let old = try existing(id)
         guard old.status.isTerminal else { throw EngineError.notFound("Workflow is still running.  status=\(old.status.rawValue)") }
         guard !old.tasks.isEmpty else { throw EngineError.conflict("Workflow has not started yet") }
+        if resumeSubworkflowTasks {
+            guard old.tasks.contains(where: Self.isUnsuccessful) else { return }
+            let target = try deepestFailed(from: old)
+            try retryTasks(target.workflowId)
+            try reopenParents(of: target.workflowId, operation: "retried")
+            return
+        }
+        try retryTasks(id)
+        try reopenParents(of: id, operation: "retried")
+    }
+
+    func retryTasks(_ id: String) throws {
+        let old = try existing(id)
         var wf = old
         var retriable: [String: Int] = [:]   // ref → index of the attempt to retry
         for i in wf.tasks.indices {
@@ -198,8 +214,36 @@ extension EngineCore {
         handle(effects, of: id)
     }
 
-    /// Runs an ended workflow again, whole or from one task (same id, same task id for that task).
+    /// Runs an ended workflow again, whole or from one task (same id, same task id for that task). A
+    /// task id found in a sub-workflow reruns that child from it and reopens the parents.
     func rerun(_ id: String, _ request: RerunRequest) throws -> String {
+        let old = try existing(id)
+        guard old.status.isTerminal else {
+            throw EngineError.conflict("Workflow: \(longName(old)) is not in terminal state, unable to rerun.")
+        }
+        if let taskId = request.reRunFromTaskId, !old.tasks.contains(where: { $0.taskId == taskId }) {
+            guard let child = try holder(ofTask: taskId, in: old), child.workflowId != id else {
+                throw EngineError.invalid("Task \(taskId) not found")
+            }
+            var childRequest = RerunRequest(reRunFromTaskId: taskId, taskInput: request.taskInput)
+            childRequest.workflowInput = nil
+            _ = try rerunOne(child.workflowId, childRequest)
+            // The request's workflow input and correlation id are this workflow's.
+            if request.workflowInput != nil || request.correlationId != nil, let current = try workflow(id) {
+                var updated = current
+                if let input = request.workflowInput { updated.input = input }
+                if let c = request.correlationId { updated.correlationId = c }
+                save(updated, old: current)
+            }
+            try reopenParents(of: child.workflowId, operation: "reran")
+            return id
+        }
+        let result = try rerunOne(id, request)
+        try reopenParents(of: id, operation: "reran")
+        return result
+    }
+
+    private func rerunOne(_ id: String, _ request: RerunRequest) throws -> String {
         let old = try existing(id)
         guard old.status.isTerminal else {
             throw EngineError.conflict("Workflow: \(longName(old)) is not in terminal state, unable to rerun.")
@@ -275,5 +319,106 @@ extension EngineCore {
             wf.tasks[i].visibleAt = now
         }
         save(wf, old: old)
+    }
+}
+
+/// Management across sub-workflow hierarchies (OSS `updateAndPushParents`, `findLastFailedSubWorkflowIfAny`).
+extension EngineCore {
+    static func isUnsuccessful(_ t: TaskModel) -> Bool { t.status.isTerminal && !t.status.isSuccessful }
+
+    /// A child running again reopens its parents, up the chain: the parent's SUB_WORKFLOW task goes back
+    /// to IN_PROGRESS, failed sibling sub-workflows are retried, canceled siblings rescheduled, and the
+    /// parent runs again and is decided.
+    func reopenParents(of childId: String, operation: String) throws {
+        var current = try existing(childId)
+        var chain = "\(current.workflowName).\(current.workflowVersion)/\(current.workflowId)"
+        while let parentId = current.parentWorkflowId, let taskId = current.parentWorkflowTaskId {
+            let oldParent = try existing(parentId)
+            guard let i = oldParent.index(ofTask: taskId) else { break }
+            let subTask = oldParent.tasks[i]
+            if subTask.workflowTask.optional || subTask.retried { break }
+            var parent = oldParent
+            parent.tasks[i].subworkflowChanged = true
+            parent.tasks[i].status = .inProgress
+            parent.tasks[i].reasonForIncompletion = nil
+            parent.tasks[i].endTime = 0
+            parent.tasks[i].executed = false
+            pendingLogs.append(TaskExecLog(log: "Sub workflow \(chain) \(operation).", taskId: taskId, createdTime: now))
+            parent.status = .running
+            parent.reasonForIncompletion = nil
+            parent.failedReferenceTaskNames = []
+            parent.failedTaskNames = []
+            parent.lastRetriedTime = now
+            parent.endTime = 0
+            for j in parent.tasks.indices where j != i {
+                let t = parent.tasks[j]
+                if t.taskType == "SUB_WORKFLOW", let sub = t.subWorkflowId, Self.isUnsuccessful(t), !t.retried {
+                    if let child = try workflow(sub) {
+                        if child.status == .running {
+                            parent.tasks[j].status = .inProgress
+                        } else if child.tasks.contains(where: Self.isUnsuccessful) {
+                            try retryInPlace(sub)
+                            parent.tasks[j].status = .inProgress
+                        }
+                        parent.tasks[j].reasonForIncompletion = nil
+                        parent.tasks[j].subworkflowChanged = true
+                        parent.tasks[j].executed = false
+                        parent.tasks[j].endTime = 0
+                    }
+                } else if t.status == .canceled && !t.retried {
+                    if t.taskType == "JOIN" || t.taskType == "DO_WHILE" {
+                        parent.tasks[j].status = .inProgress
+                    } else {
+                        parent.tasks[j].retryCount += 1
+                        parent.tasks[j].reasonForIncompletion = nil
+                        parent.tasks[j].pollCount = 0
+                        parent.tasks[j].workerId = nil
+                        parent.tasks[j].scheduledTime = now
+                        parent.tasks[j].startTime = 0
+                        parent.tasks[j].endTime = 0
+                        parent.tasks[j].executed = false
+                        parent.tasks[j].status = .scheduled
+                        parent.tasks[j].visibleAt = now
+                    }
+                }
+            }
+            let effects = decider.decide(&parent)
+            save(parent, old: oldParent)
+            handle(effects, of: parentId)
+            chain = "\(parent.workflowName).\(parent.workflowVersion)/\(parent.workflowId) -> \(chain)"
+            current = parent
+        }
+    }
+
+    /// The retry of one workflow without walking up (used for siblings while reopening a parent).
+    func retryInPlace(_ id: String) throws {
+        try retryTasks(id)
+    }
+
+    /// `resumeSubworkflowTasks`: the deepest failed execution under the first unsuccessful task.
+    func deepestFailed(from wf: WorkflowModel) throws -> WorkflowModel {
+        guard let first = wf.tasks.first(where: Self.isUnsuccessful) else { return wf }
+        if first.taskType == "SUB_WORKFLOW", let sub = first.subWorkflowId, let child = try workflow(sub) {
+            if child.tasks.contains(where: Self.isUnsuccessful) { return try deepestFailed(from: child) }
+            return wf
+        }
+        if first.taskType == "DO_WHILE",
+           let inner = wf.tasks.first(where: { $0.taskType == "SUB_WORKFLOW" && Self.isUnsuccessful($0) }),
+           let sub = inner.subWorkflowId, let child = try workflow(sub), child.tasks.contains(where: Self.isUnsuccessful) {
+            return try deepestFailed(from: child)
+        }
+        return wf
+    }
+
+    /// Finds a task id in this workflow or, recursively, in its sub-workflows; returns the workflow holding it.
+    func holder(ofTask taskId: String, in wf: WorkflowModel, depth: Int = 0) throws -> WorkflowModel? {
+        if wf.tasks.contains(where: { $0.taskId == taskId }) { return wf }
+        guard depth < 32 else { return nil }
+        for t in wf.tasks where t.taskType == "SUB_WORKFLOW" {
+            if let sub = t.subWorkflowId, let child = try workflow(sub), let found = try holder(ofTask: taskId, in: child, depth: depth + 1) {
+                return found
+            }
+        }
+        return nil
     }
 }

@@ -122,6 +122,6 @@ public final class ExecutionEngine: Sendable {
         }
         for p in batch { p.done.signal() }
         for queue in core.touchedQueues { signals.notify(queue) }
-        waiters.check(core.committedWorkflows)
+        waiters.check(core.committedWorkflows) { id in core.pendingWorkflowState(id) }
     }
 }

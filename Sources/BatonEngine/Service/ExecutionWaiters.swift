@@ -35,16 +35,28 @@ public final class ExecutionWaiters: Sendable {
         }
     }
 
-    /// Wakes the waiters whose condition the committed workflows now meet.
-    func check(_ committed: [String: WorkflowModel]) {
+    /// Wakes the waiters whose condition the committed workflows now meet. A change in a child counts
+    /// for the waiters of its top-level workflow: blocking tasks are looked for in the whole tree.
+    func check(_ committed: [String: WorkflowModel], lookup: (String) -> WorkflowModel?) {
         guard !committed.isEmpty else { return }
         let ready: [(Waiter, WorkflowModel)] = byWorkflow.withLock { map in
             guard !map.isEmpty else { return [] }
             var out: [(Waiter, WorkflowModel)] = []
-            for (id, wf) in committed {
-                guard let list = map[id] else { continue }
+            var roots: Set<String> = []
+            for wf in committed.values {
+                var current = wf
+                var hops = 0
+                while let parent = current.parentWorkflowId, hops < 32, let p = committed[parent] ?? lookup(parent) {
+                    current = p
+                    hops += 1
+                }
+                roots.insert(wf.workflowId)
+                roots.insert(current.workflowId)
+            }
+            for id in roots {
+                guard let list = map[id], let wf = committed[id] ?? lookup(id) else { continue }
                 let (done, waiting) = list.reduce(into: ([Waiter](), [Waiter]())) { acc, w in
-                    if Self.isSatisfied(wf, refs: w.refs) { acc.0.append(w) } else { acc.1.append(w) }
+                    if Self.isSatisfied(wf, refs: w.refs, lookup: { committed[$0] ?? lookup($0) }) { acc.0.append(w) } else { acc.1.append(w) }
                 }
                 map[id] = waiting.isEmpty ? nil : waiting
                 out += done.map { ($0, wf) }
@@ -57,12 +69,21 @@ public final class ExecutionWaiters: Sendable {
         }
     }
 
-    /// Ended, a listed task ended, or blocked on a WAIT with no deadline (semantics.md, execute).
-    static func isSatisfied(_ wf: WorkflowModel, refs: Set<String>) -> Bool {
+    /// Ended, or blocked anywhere in the tree: a listed task ended, or a WAIT with no deadline is open
+    /// (semantics.md, execute).
+    static func isSatisfied(_ wf: WorkflowModel, refs: Set<String>, lookup: (String) -> WorkflowModel? = { _ in nil }) -> Bool {
         if wf.status.isTerminal { return true }
+        return isBlocked(wf, refs: refs, lookup: lookup, depth: 0)
+    }
+
+    static func isBlocked(_ wf: WorkflowModel, refs: Set<String>, lookup: (String) -> WorkflowModel?, depth: Int) -> Bool {
         for t in wf.tasks {
             if t.status.isTerminal && (refs.contains(t.referenceTaskName) || refs.contains(baseReferenceName(t.referenceTaskName))) { return true }
             if isBlockingWait(t) { return true }
+            if t.taskType == "SUB_WORKFLOW", !t.status.isTerminal, depth < 32, let sub = t.subWorkflowId, let child = lookup(sub),
+               isBlocked(child, refs: refs, lookup: lookup, depth: depth + 1) {
+                return true
+            }
         }
         return false
     }
