@@ -28,7 +28,7 @@ enum BatonBench {
             case "--sqlite-dir": sqliteDir = args.popFirst() ?? sqliteDir
             case "--help", "-h":
                 print("usage: baton-bench [--url URL] [--seconds S] [--connections 1,64] [--runs N] [--scenarios LIST] [--sqlite-dir DIR]")
-                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite")
+                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear")
                 return
             default:
                 FileHandle.standardError.write(Data("baton-bench: unknown argument \(a)\n".utf8))
@@ -79,6 +79,20 @@ enum BatonBench {
             let results = try (0..<runs).map { _ in try bench.executeLatency(samples: 300) }
             let p50 = median(results.map { percentileMillis($0, 0.5) }), p99 = median(results.map { percentileMillis($0, 0.99) })
             print(String(format: "sync execute one-task               p50 %6.3f ms   p99 %6.3f ms  (medians of %d runs)", p50, p99, runs))
+        }
+        if scenarios.contains("fanout") {
+            let results = try (0..<runs).map { _ in try bench.fanOut(branches: 100, workers: 4, count: 20) }
+            let p50 = median(results.map { percentileMillis($0.latencies, 0.5) }), p99 = median(results.map { percentileMillis($0.latencies, 0.99) })
+            print(String(format: "FORK_JOIN 100 SIMPLE, 4 workers     p50 %6.1f ms   p99 %6.1f ms per workflow, %6.0f tasks/s  (medians of %d runs)",
+                         p50, p99, median(results.map(\.tasksPerSecond)), runs))
+        }
+        if scenarios.contains("linear") {
+            let results = try (0..<runs).map { _ in try bench.linear(tasks: 10, count: 30) }
+            let p50 = median(results.map { percentileMillis($0.latencies, 0.5) }), p99 = median(results.map { percentileMillis($0.latencies, 0.99) })
+            let g50 = median(results.map { percentileMillis($0.gaps, 0.5) }), g99 = median(results.map { percentileMillis($0.gaps, 0.99) })
+            print(String(format: "10-task linear, update-v2 worker    p50 %6.1f ms   p99 %6.1f ms per workflow (%4.0f tasks/s)  (medians of %d runs)",
+                         p50, p99, 10_000 / max(p50, 0.001), runs))
+            print(String(format: "completion sent -> next task held   p50 %6.3f ms   p99 %6.3f ms", g50, g99))
         }
         if scenarios.contains("dispatch") {
             let results = try (0..<runs).map { _ in try bench.dispatchLatency(samples: 300) }

@@ -62,6 +62,7 @@ public struct Decider {
         var executedRefs = Set(wf.tasks.filter(\.executed).map(\.referenceTaskName))
         var changed = false
         var ranSystemTask = false
+        var deferredFailure = false
         // By id, not index: a loop's keepLastN removes old iterations while we go.
         for taskId in wf.tasks.map(\.taskId) {
             guard var i = wf.index(ofTask: taskId) else { continue }
@@ -72,6 +73,12 @@ public struct Decider {
                 executedRefs.remove(t.referenceTaskName)
                 guard let moved = wf.index(ofTask: taskId) else { continue }
                 i = moved
+                // A failure that happened just now is acted on in the next pass, after the tasks before it
+                // (an enclosing DO_WHILE or JOIN) have seen it, as when OSS runs the task at scheduling.
+                if wf.tasks[i].status.isTerminal && !wf.tasks[i].status.isSuccessful {
+                    deferredFailure = true
+                    continue
+                }
             }
 
             if let def = wf.tasks[i].taskDefinition {
@@ -103,6 +110,7 @@ public struct Decider {
             schedule(newTasks, in: &wf)
             changed = true
         }
+        if deferredFailure { return true }
         let terminate = wf.tasks.first { $0.taskType == TaskType.terminate.rawValue && $0.status.isTerminal && $0.status.isSuccessful }
         if terminate != nil || (newTasks.isEmpty && isComplete(wf)) {
             try failOnPermissiveFailures(wf)

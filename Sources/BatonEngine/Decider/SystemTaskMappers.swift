@@ -96,7 +96,12 @@ extension TaskMapper {
     func subWorkflowTask(_ node: WorkflowTask, in wf: WorkflowModel, retryCount: Int, retriedTaskId: String?) throws -> TaskModel {
         var t = systemTask(node, type: "SUB_WORKFLOW", defName: nil, status: .scheduled, in: wf, retryCount: retryCount, retriedTaskId: retriedTaskId)
         let resolution = InputResolution(workflow: wf, taskId: t.taskId)
-        let params = resolution.resolve(node.subWorkflowParam ?? JSONObject())
+        // An inline definition is the child's: its `${...}` belong to the child, not to this workflow.
+        var raw = node.subWorkflowParam ?? JSONObject()
+        let inline = raw["workflowDefinition"].flatMap { $0.objectValue != nil ? $0 : nil }
+        raw["workflowDefinition"] = inline == nil ? raw["workflowDefinition"] : nil
+        var params = resolution.resolve(raw)
+        if let inline { params["workflowDefinition"] = inline }
         var input = JSONObject()
         var definition = params["workflowDefinition"] ?? .null
         if case .string = definition { definition = .null }

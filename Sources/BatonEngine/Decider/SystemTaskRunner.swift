@@ -179,7 +179,7 @@ extension Decider {
             return
         }
         do {
-            let results = try JQ.run(program, input: .object(t.inputData))
+            let results = try Self.runJQ(program, input: .object(t.inputData), timeLimitSeconds: 4)
             t.outputData = ["result": results.first ?? .null, "resultList": .array(results)]
             t.status = .completed
         } catch {
@@ -188,6 +188,22 @@ extension Decider {
             t.reasonForIncompletion = message
             t.outputData = ["error": .string(message)]
         }
+    }
+
+    /// jq cannot be interrupted, so a program runs on a thread of its own and the task gives up after the
+    /// time limit: a runaway program (`repeat(.)`) fails its task instead of stopping the engine. The
+    /// abandoned thread runs on until the program ends; that is the price of not hanging.
+    static func runJQ(_ program: String, input: JSONValue, timeLimitSeconds: Double) throws -> [JSONValue] {
+        let outcome = JQOutcome()
+        let thread = Thread {
+            outcome.finish(Result { () throws(ScriptError) -> [JSONValue] in try JQ.run(program, input: input) })
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        guard outcome.done.wait(millis: Int64(timeLimitSeconds * 1000)), let result = outcome.result else {
+            throw ScriptError.timeout("jq program not finished within \(Int(timeLimitSeconds)) seconds, abandoned.")
+        }
+        return try result.get()
     }
 
     /// WAIT: sets its deadline on first run, completes once it has passed; without `duration` or
@@ -263,5 +279,16 @@ enum WaitTimes {
             if let d = f.date(from: text) { return Int64(d.timeIntervalSince1970 * 1000) }
         }
         return nil
+    }
+}
+
+/// The hand-off between the engine and a jq thread.
+final class JQOutcome: @unchecked Sendable {
+    // Written once by the jq thread before `done` is signalled, read after the wait: the semaphore orders them.
+    private(set) var result: Result<[JSONValue], ScriptError>?
+    let done = SemaphoreBox()
+    func finish(_ r: Result<[JSONValue], ScriptError>) {
+        result = r
+        done.signal()
     }
 }
