@@ -20,7 +20,8 @@ public struct ExecutionWrite: Sendable {
 
 /// What the engine needs from storage for executions. BatonStore implements it on SQLite.
 public protocol ExecutionStore: Sendable {
-    func write(_ changes: ExecutionWrite) throws
+    /// `durable: false` may return before the changes are on disk (they still survive a process crash).
+    func write(_ changes: ExecutionWrite, durable: Bool) throws
     /// RUNNING and PAUSED workflows with their tasks: what the engine holds in memory.
     func activeWorkflows() throws -> [WorkflowModel]
     /// A workflow with its tasks, any status.

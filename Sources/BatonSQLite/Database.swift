@@ -12,6 +12,7 @@ public enum SynchronousMode: String, Sendable, CaseIterable {
 /// small pool of reader connections that WAL lets run beside it.
 public final class Database: Sendable {
     public let path: String
+    public let synchronous: SynchronousMode
     private let writer: Mutex<Connection?>
     private let readers: Mutex<[Connection]>
     private let readerAvailable: DispatchSemaphoreBox
@@ -22,6 +23,7 @@ public final class Database: Sendable {
 
     public init(path: String, synchronous: SynchronousMode = .full, busyTimeoutMillis: Int32 = 5000, readerCount requestedReaders: Int = 4) throws {
         self.path = path
+        self.synchronous = synchronous
         let w = try Connection(path: path, busyTimeoutMillis: busyTimeoutMillis)
         try w.executeScript("PRAGMA foreign_keys=ON;")
         if !(path == ":memory:" || path.isEmpty) {
@@ -49,9 +51,15 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE … COMMIT` transaction on the writer; any throw rolls back.
-    public func write<T>(_ body: (Connection) throws -> T) throws -> T {
+    /// `durable: false` commits without waiting for the disk (WAL `synchronous=NORMAL`): for changes
+    /// nobody was promised, such as handing out a task, which survive a process crash anyway and are
+    /// made durable by the next durable commit.
+    public func write<T>(durable: Bool = true, _ body: (Connection) throws -> T) throws -> T {
         try writer.withLock { conn in
             guard let conn else { throw SQLiteError(code: SQLITE_MISUSE, message: "database is closed") }
+            let relax = !durable && synchronous == .full && !isInMemory
+            if relax { try conn.executeScript("PRAGMA synchronous=NORMAL;") }
+            defer { if relax { _ = try? conn.executeScript("PRAGMA synchronous=FULL;") } }
             try conn.execute("BEGIN IMMEDIATE")
             do {
                 let result = try body(conn)

@@ -3,9 +3,9 @@ import BatonSQLite
 import BatonSupport
 
 extension SQLiteStore: ExecutionStore {
-    public func write(_ changes: ExecutionWrite) throws {
+    public func write(_ changes: ExecutionWrite, durable: Bool) throws {
         guard !changes.isEmpty else { return }
-        try database.write { conn in
+        try database.write(durable: durable) { conn in
             for wf in changes.workflows {
                 try conn.execute("""
                     INSERT INTO workflow (workflow_id, name, version, status, correlation_id, parent_workflow_id, priority,

@@ -91,7 +91,7 @@ final class EngineCore {
     }
 
     /// Writes the batch in one transaction. On failure the caller rebuilds from storage.
-    func flush() throws {
+    func flush(durable: Bool = true) throws {
         guard hasPendingWrites else {
             committedWorkflows = pendingWorkflows
             return
@@ -103,7 +103,7 @@ final class EngineCore {
         w.deletedWorkflowIds = Array(deletedWorkflowIds)
         w.logs = pendingLogs
         w.pollData = Array(pendingPollData.values)
-        try store.write(w)
+        try store.write(w, durable: durable)
         committedWorkflows = pendingWorkflows
     }
 

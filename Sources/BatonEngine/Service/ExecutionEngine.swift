@@ -12,9 +12,14 @@ public final class ExecutionEngine: Sendable {
         // `body` runs on the engine thread only; `result` is written there before `done` is signalled
         // and read by the caller only after it: the semaphore orders the two.
         let body: (EngineCore) throws -> Any
+        /// Whether the caller is owed a durable commit (false for polls).
+        let durable: Bool
         var result: Result<Any, any Error> = .failure(EngineError.illegalState("not run"))
         let done = SemaphoreBox()
-        init(_ body: @escaping (EngineCore) throws -> Any) { self.body = body }
+        init(durable: Bool, _ body: @escaping (EngineCore) throws -> Any) {
+            self.durable = durable
+            self.body = body
+        }
     }
 
     /// The core is touched only by the engine thread (and by `start` before that thread exists).
@@ -71,8 +76,8 @@ public final class ExecutionEngine: Sendable {
 
     /// Runs `body` on the engine thread inside the next batch and returns its result once the batch
     /// is committed. Whatever `body` throws comes back here and changes nothing it had not saved.
-    func perform<T>(_ body: @escaping (EngineCore) throws -> T) throws -> T {
-        let pending = Pending { try body($0) }
+    func perform<T>(durable: Bool = true, _ body: @escaping (EngineCore) throws -> T) throws -> T {
+        let pending = Pending(durable: durable) { try body($0) }
         inbox.withLock { $0.append(pending) }
         wake.signal()
         pending.done.wait()
@@ -113,7 +118,8 @@ public final class ExecutionEngine: Sendable {
             core.drainFollowUps()
         }
         do {
-            try core.flush()
+            // Timer-driven changes promise nobody anything; only acknowledged requests need the disk.
+            try core.flush(durable: batch.contains(where: \.durable))
         } catch {
             // Nothing of this batch reached the disk: fail every command and reload the truth.
             log.error("commit failed; reloading state from the database", ["error": "\(error)", "commands": String(batch.count)])

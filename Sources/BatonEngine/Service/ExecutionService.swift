@@ -219,7 +219,7 @@ public final class ExecutionService: Sendable {
         let deadline = clock.now + Int64(timeoutMillis)
         while true {
             let wake = engine.signals.register(queue)
-            let tasks = try engine.perform { core in core.poll(taskType: taskType, domain: domain, workerId: workerId, count: count) }
+            let tasks = try engine.perform(durable: false) { core in core.poll(taskType: taskType, domain: domain, workerId: workerId, count: count) }
             let remaining = deadline - clock.now
             if !tasks.isEmpty || remaining <= 0 {
                 engine.signals.forget(wake, queue)
@@ -227,7 +227,7 @@ public final class ExecutionService: Sendable {
             }
             let woke = wake.wait(millis: remaining)
             engine.signals.forget(wake, queue)
-            if !woke { return try engine.perform { core in core.poll(taskType: taskType, domain: domain, workerId: workerId, count: count) } }
+            if !woke { return try engine.perform(durable: false) { core in core.poll(taskType: taskType, domain: domain, workerId: workerId, count: count) } }
         }
     }
 
