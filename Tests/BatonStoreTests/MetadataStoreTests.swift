@@ -41,8 +41,8 @@ import Testing
         _ = try metadata.updateWorkflowDefs(json("[" + v1.replacingOccurrences(of: "\"version\":1", with: "\"version\":3") + "]"))
         #expect(try metadata.workflowDef(name: "wf", version: nil).version == 3)
         #expect(try metadata.workflowDef(name: "wf", version: 1).json["x-custom"] == "kept")
-        #expect(try metadata.workflowVersions(name: "wf").map(\.version) == [1, 3])
-        #expect(try metadata.latestWorkflowDefs().map(\.version) == [3])
+        #expect(try metadata.workflowVersions(name: "wf").map { $0.version } == [1, 3])
+        #expect(try metadata.latestWorkflowDefs().map { $0.version } == [3])
         #expect(try metadata.workflowNames() == ["wf"])
         try metadata.deleteWorkflowDef(name: "wf", version: 3)
         #expect(throws: EngineError.notFound("No such workflow definition: wf version: 3")) { try metadata.deleteWorkflowDef(name: "wf", version: 3) }

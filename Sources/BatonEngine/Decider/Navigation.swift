@@ -53,14 +53,18 @@ extension WorkflowTask {
 
 extension WorkflowDef {
     /// Finds a node at any depth.
-    public func task(ref: String) -> WorkflowTask? {
-        allTasks().first { $0.taskReferenceName == ref }
-    }
+    public func task(ref: String) -> WorkflowTask? { nodesByRef[ref] }
 
     /// The node after `ref` (OSS `getNextTask`): within its list, else after its enclosing SWITCH, nil for
     /// the end of a fork branch or of the workflow, the loop itself for the end of a loop body.
     public func nextTask(after ref: String) -> WorkflowTask? {
-        if let node = task(ref: ref), node.taskType == .terminate { return nil }
+        // Nodes of the definition were worked out once; others (dynamically forked) have no successor.
+        guard nodesByRef[ref] != nil else { return nil }
+        return nextRefByRef[ref].flatMap { nodesByRef[$0] }
+    }
+
+    func computeNextTask(after ref: String) -> WorkflowTask? {
+        if let node = nodesByRef[ref], node.taskType == .terminate { return nil }
         var iterator = tasks.makeIterator()
         while let task = iterator.next() {
             if task.taskReferenceName == ref { break }

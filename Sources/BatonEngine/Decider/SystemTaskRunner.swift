@@ -45,15 +45,21 @@ extension Decider {
     /// fails it (a permissive one only once everything joined is terminal).
     func evaluateJoin(_ t: inout TaskModel, in wf: WorkflowModel) {
         let joinOn = t.inputData["joinOn"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        let tasks = joinOn.map { ($0, joined($0, iteration: t.iteration, in: wf)) }
-        let allTerminal = tasks.allSatisfy { $0.1?.status.isTerminal == true }
+        // Latest attempt per reference name, found once: a wide fork joins hundreds of refs on every pass.
+        var latest: [String: Int] = [:]
+        latest.reserveCapacity(wf.tasks.count)
+        for i in wf.tasks.indices { latest[wf.tasks[i].referenceTaskName] = i }
+        let refs = joinOn.map { t.iteration > 0 ? "\($0)__\(t.iteration)" : $0 }
+        let indices = refs.map { latest[$0] }
+        let allTerminal = indices.allSatisfy { $0.map { wf.tasks[$0].status.isTerminal } ?? false }
         var optionalFailures: [String] = []
-        for (ref, forked) in tasks {
-            guard let forked else { continue }
-            if !forked.outputData.isEmpty { t.outputData[t.iteration > 0 ? "\(ref)__\(t.iteration)" : ref] = .object(forked.outputData) }
+        for (ref, index) in zip(refs, indices) {
+            guard let index else { continue }
+            let forked = wf.tasks[index]
+            if !forked.outputData.isEmpty { t.outputData[ref] = .object(forked.outputData) }
             let failure = !forked.status.isSuccessful && !forked.workflowTask.optional && (!forked.workflowTask.permissive || allTerminal)
             if failure {
-                let unsuccessful = tasks.compactMap(\.1).filter { !$0.status.isSuccessful }
+                let unsuccessful = indices.compactMap { $0 }.map { wf.tasks[$0] }.filter { !$0.status.isSuccessful }
                 t.reasonForIncompletion = unsuccessful.compactMap(\.reasonForIncompletion).joined(separator: " ")
                 let nonCanceled = unsuccessful.contains { $0.status.isTerminal && !$0.workflowTask.optional && $0.status != .canceled }
                 t.status = nonCanceled ? .failed : .canceled

@@ -22,6 +22,10 @@ public struct WorkflowDef: Sendable, Equatable {
     public var timeoutSeconds: Int64
     public var timeoutPolicy: WorkflowTimeoutPolicy
     public var ownerEmail: String?
+    /// Every node by reference name and the reference name of the node after it: the decider asks
+    /// these on every pass, and walking the tree each time made wide workflows quadratic.
+    private(set) var nodesByRef: [String: WorkflowTask] = [:]
+    private(set) var nextRefByRef: [String: String] = [:]
 
     static let layout: [(String, JSONValue?)] = [
         ("createTime", 0), ("updateTime", 0), ("createdBy", nil), ("updatedBy", nil), ("ownerApp", nil), ("name", nil),
@@ -56,6 +60,10 @@ public struct WorkflowDef: Sendable, Equatable {
         json["tasks"] = .array(tasks.map { .object($0.json) })
         self.json = json
         serialized = JSONWriter.bytes(.object(json))
+        for node in allTasks() where nodesByRef[node.taskReferenceName] == nil { nodesByRef[node.taskReferenceName] = node }
+        for ref in nodesByRef.keys {
+            if let next = computeNextTask(after: ref) { nextRefByRef[ref] = next.taskReferenceName }
+        }
     }
 
     public static func == (a: WorkflowDef, b: WorkflowDef) -> Bool { a.serialized == b.serialized }

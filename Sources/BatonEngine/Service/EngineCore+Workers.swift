@@ -21,23 +21,34 @@ extension EngineCore {
             handedOut[t.taskDefName] = extra + 1
             return true
         }
-        var tasks: [TaskModel] = []
+        // One save per workflow, not per task: a batch of 50 from one wide fork would otherwise rewrite
+        // the same workflow 50 times.
+        var byWorkflow: [String: [String]] = [:]
+        var order: [String] = []
         for id in ids {
-            guard let wfId = activeWorkflowId(ofTask: id), let old = workflows[wfId], let i = old.index(ofTask: id),
-                  old.tasks[i].status == .scheduled else { continue }
-            var wf = old
-            wf.tasks[i].status = .inProgress
-            if wf.tasks[i].startTime == 0 { wf.tasks[i].startTime = now }
-            wf.tasks[i].callbackAfterSeconds = 0
-            wf.tasks[i].workerId = workerId
-            wf.tasks[i].pollCount += 1
-            wf.tasks[i].updateTime = now
-            save(wf, old: old, touchesWorkflow: false)
-            if let saved = workflows[wfId]?.tasks.first(where: { $0.taskId == id }) {
-                tasks.append(saved)
-                dispatchTimes[saved.taskDefName, default: []].append(now)
-            }
+            guard let wfId = activeWorkflowId(ofTask: id) else { continue }
+            if byWorkflow[wfId] == nil { order.append(wfId) }
+            byWorkflow[wfId, default: []].append(id)
         }
+        var handed: [String: TaskModel] = [:]
+        for wfId in order {
+            guard let old = workflows[wfId] else { continue }
+            var wf = old
+            for id in byWorkflow[wfId] ?? [] {
+                guard let i = wf.index(ofTask: id), wf.tasks[i].status == .scheduled else { continue }
+                wf.tasks[i].status = .inProgress
+                if wf.tasks[i].startTime == 0 { wf.tasks[i].startTime = now }
+                wf.tasks[i].callbackAfterSeconds = 0
+                wf.tasks[i].workerId = workerId
+                wf.tasks[i].pollCount += 1
+                wf.tasks[i].updateTime = now
+                handed[id] = wf.tasks[i]
+                dispatchTimes[wf.tasks[i].taskDefName, default: []].append(now)
+            }
+            save(wf, old: old)
+        }
+        var tasks: [TaskModel] = []
+        for id in ids { if let t = handed[id] { tasks.append(t) } }
         return tasks
     }
 

@@ -127,28 +127,33 @@ final class EngineCore {
 
     /// Records a workflow's new state: task rows that changed, queue membership, counters and timers.
     /// `old` is the state it replaces (nil for a new workflow).
-    /// `touchesWorkflow` false (polls) leaves the workflow row alone when only task rows changed, as in
-    /// OSS, where handing a task out does not update its workflow.
-    func save(_ workflow: WorkflowModel, old: WorkflowModel?, touchesWorkflow: Bool = true) {
+    func save(_ workflow: WorkflowModel, old: WorkflowModel?) {
         var wf = workflow
-        let oldTasks = Dictionary((old?.tasks ?? []).map { ($0.taskId, $0) }, uniquingKeysWith: { a, _ in a })
+        // Positions, not copies: copying every task of a wide workflow on each save dominated the cost.
+        var oldIndex: [String: Int] = [:]
+        if let old { for j in old.tasks.indices { oldIndex[old.tasks[j].taskId] = j } }
         var tasksChanged = false
+        var changedIds: Set<String> = []
         for i in wf.tasks.indices {
-            let before = oldTasks[wf.tasks[i].taskId]
-            if let before, before == wf.tasks[i] { continue }
+            if let j = oldIndex[wf.tasks[i].taskId], old!.tasks[j] == wf.tasks[i] { continue }
             tasksChanged = true
+            changedIds.insert(wf.tasks[i].taskId)
             if wf.tasks[i].status.isTerminal && wf.tasks[i].endTime == 0 { wf.tasks[i].endTime = now }
             wf.tasks[i].updateTime = now
             pendingTasks[wf.tasks[i].taskId] = wf.tasks[i]
             deletedTaskIds.remove(wf.tasks[i].taskId)
         }
-        let newIds = Set(wf.tasks.map(\.taskId))
-        for (id, _) in oldTasks where !newIds.contains(id) {
-            tasksChanged = true
-            deletedTaskIds.insert(id)
-            pendingTasks[id] = nil
+        if let old, !old.tasks.isEmpty {
+            let newIds = Set(wf.tasks.map(\.taskId))
+            for t in old.tasks where !newIds.contains(t.taskId) {
+                tasksChanged = true
+                deletedTaskIds.insert(t.taskId)
+                pendingTasks[t.taskId] = nil
+            }
         }
-        let rowChanged = old.map { (touchesWorkflow && tasksChanged) || !Self.sameWorkflowFields($0, wf) } ?? true
+        // The row holds the workflow's own fields (and its whole definition, large for wide forks):
+        // it is rewritten only when one of those changes, not for every task update.
+        let rowChanged = old.map { !Self.sameWorkflowFields($0, wf) } ?? true
         guard rowChanged || tasksChanged else { return }
         if rowChanged {
             wf.updateTime = now
@@ -156,7 +161,7 @@ final class EngineCore {
             dirtyWorkflowRows.insert(wf.workflowId)
         }
         pendingWorkflows[wf.workflowId] = wf
-        register(wf, old: old)
+        register(wf, old: old, changed: changedIds)
         noteFollowUps(wf, old: old)
     }
 
@@ -199,15 +204,25 @@ final class EngineCore {
     }
 
     /// Brings memory in line with a workflow's state (active ones stay, ended ones go).
-    private func register(_ wf: WorkflowModel, old: WorkflowModel?) {
+    /// `changed`: the tasks that differ from `old` (nil: treat every task as new).
+    private func register(_ wf: WorkflowModel, old: WorkflowModel?, changed: Set<String>? = nil) {
         // Only an active workflow's tasks are in queues and counters; an ended one's were taken out.
         let oldActive = old.map { !$0.status.isTerminal } ?? false
-        let oldTasks = oldActive ? Dictionary((old?.tasks ?? []).map { ($0.taskId, $0) }, uniquingKeysWith: { a, _ in a }) : [:]
+        var oldIndex: [String: Int] = [:]
+        if oldActive, let old { for j in old.tasks.indices { oldIndex[old.tasks[j].taskId] = j } }
         let active = !wf.status.isTerminal
-        for t in wf.tasks {
-            let before = oldTasks[t.taskId]
-            if let before, before == t, active { continue }
-            if let before { leaveQueue(before); count(before, delta: -1) }
+        // Active before and after with a known change set: only the changed tasks need looking at.
+        let candidates: [Int]
+        if oldActive, active, let changed {
+            candidates = wf.tasks.indices.filter { changed.contains(wf.tasks[$0].taskId) }
+        } else {
+            candidates = Array(wf.tasks.indices)
+        }
+        for k in candidates {
+            let t = wf.tasks[k]
+            let j = oldIndex[t.taskId]
+            if let j, active, changed == nil, old!.tasks[j] == t { continue }
+            if let j { leaveQueue(old!.tasks[j]); count(old!.tasks[j], delta: -1) }
             if active {
                 taskOwner[t.taskId] = wf.workflowId
                 joinQueue(t)
@@ -216,11 +231,13 @@ final class EngineCore {
                 taskOwner[t.taskId] = nil
             }
         }
-        let newIds = Set(wf.tasks.map(\.taskId))
-        for (id, t) in oldTasks where !newIds.contains(id) {
-            taskOwner[id] = nil
-            leaveQueue(t)
-            count(t, delta: -1)
+        if oldActive, let old {
+            let newIds = Set(wf.tasks.map(\.taskId))
+            for t in old.tasks where !newIds.contains(t.taskId) {
+                taskOwner[t.taskId] = nil
+                leaveQueue(t)
+                count(t, delta: -1)
+            }
         }
         if active {
             workflows[wf.workflowId] = wf

@@ -42,7 +42,7 @@ public final class MetadataService: Sendable {
         let now = clock.now
         for i in defs.indices { defs[i].stamp(createTime: now, updateTime: 0, createdBy: defs[i].json["createdBy"]?.stringValue ?? "") }
         try store.saveTaskDefs(defs)
-        log.info("task definitions registered", ["names": defs.map(\.name).joined(separator: ",")])
+        log.info("task definitions registered", ["names": defs.map { $0.name }.joined(separator: ",")])
     }
 
     /// `PUT /metadata/taskdefs`: replaces an existing definition (404 when absent), keeping its creation time.
@@ -136,8 +136,8 @@ public final class MetadataService: Sendable {
             defs[i].stamp(createTime: existing?.createTime ?? now, updateTime: existing == nil ? 0 : now)
         }
         try store.saveWorkflowDefs(defs)
-        log.info("workflow definitions saved", ["names": defs.map(\.name).joined(separator: ",")])
-        return defs.map(\.name)
+        log.info("workflow definitions saved", ["names": defs.map { $0.name }.joined(separator: ",")])
+        return defs.map { $0.name }
     }
 
     public func workflowDef(name: String, version: Int?) throws -> WorkflowDef {
@@ -151,7 +151,7 @@ public final class MetadataService: Sendable {
     public func latestWorkflowDefs() throws -> [WorkflowDef] { try store.latestWorkflowDefs() }
 
     public func workflowNames() throws -> [String] {
-        Array(Set(try store.latestWorkflowDefs().map(\.name))).sorted()
+        Array(Set(try store.latestWorkflowDefs().map { $0.name })).sorted()
     }
 
     /// Every version of every name, versions ascending.
