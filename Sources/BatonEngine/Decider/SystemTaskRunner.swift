@@ -129,14 +129,17 @@ extension Decider {
         t.status = .completed
     }
 
+    /// A script task's failure: the reason, and the same text as `output.error` (OSS's shape).
+    private func fail(_ t: inout TaskModel, _ status: TaskStatus, _ message: String) {
+        t.status = status
+        t.reasonForIncompletion = message
+        t.outputData = ["error": .string(message)]
+    }
+
     private func runInline(_ t: inout TaskModel) {
         let evaluator = t.inputData["evaluatorType"]?.stringValue ?? "javascript"
         let expression = t.inputData["expression"]?.stringValue ?? ""
-        func fail(_ status: TaskStatus, _ message: String) {
-            t.status = status
-            t.reasonForIncompletion = message
-            t.outputData = ["error": .string(message)]
-        }
+        func fail(_ status: TaskStatus, _ message: String) { self.fail(&t, status, message) }
         if evaluator.trimmingCharacters(in: .whitespaces).isEmpty || expression.trimmingCharacters(in: .whitespaces).isEmpty {
             fail(.failedWithTerminalError, "Empty 'evaluatorType' or 'expression' in INLINE task's input parameters. A non-empty String value must be provided.")
             return
@@ -171,10 +174,7 @@ extension Decider {
             t.outputData = ["result": result]
             t.status = .completed
         } catch {
-            let message = (error as? ScriptError)?.message ?? "\(error)"
-            t.status = .failed
-            t.reasonForIncompletion = message
-            t.outputData = ["error": .string(message)]
+            fail(&t, .failed, (error as? ScriptError)?.message ?? "\(error)")
         }
     }
 
@@ -189,10 +189,7 @@ extension Decider {
             t.outputData = ["result": results.first ?? .null, "resultList": .array(results)]
             t.status = .completed
         } catch {
-            let message = (error as? ScriptError)?.message ?? "\(error)"
-            t.status = .failed
-            t.reasonForIncompletion = message
-            t.outputData = ["error": .string(message)]
+            fail(&t, .failed, (error as? ScriptError)?.message ?? "\(error)")
         }
     }
 
