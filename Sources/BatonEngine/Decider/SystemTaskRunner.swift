@@ -155,10 +155,9 @@ extension Decider {
             }
             t.outputData = ["result": result]
             t.status = .completed
-        } catch let e as ScriptError {
-            if case .timeout = e { fail(.failed, e.message) } else { fail(.failedWithTerminalError, e.message) }
         } catch {
-            fail(.failedWithTerminalError, "\(error)")
+            // A timeout may pass on a retry; a script error will not.
+            if case .timeout = error { fail(.failed, error.message) } else { fail(.failedWithTerminalError, error.message) }
         }
     }
 
@@ -174,7 +173,7 @@ extension Decider {
             t.outputData = ["result": result]
             t.status = .completed
         } catch {
-            fail(&t, .failed, (error as? ScriptError)?.message ?? "\(error)")
+            fail(&t, .failed, error.message)
         }
     }
 

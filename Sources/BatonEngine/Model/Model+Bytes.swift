@@ -1,7 +1,7 @@
 import BatonSupport
 
-/// Byte writers for the hot paths (storage rows, poll responses). Same fields and order as `json()`;
-/// a unit test holds the two in step.
+/// The wire form of tasks and workflows, written straight to bytes (storage rows, poll responses are
+/// hot paths); `json()` reads these back for callers that need a `JSONObject`.
 extension TaskModel {
     public func jsonBytes() -> [UInt8] {
         var w = JSONObjectWriter(capacity: 1024 + workflowTask.serialized.count)

@@ -1,52 +1,11 @@
 import BatonSupport
 
 extension TaskModel {
-    /// The task as Conductor serializes it (null properties left out, computed ones included).
+    /// The task as Conductor serializes it (null properties left out, computed ones included). The
+    /// field list lives in one place, `jsonBytes()`; this form is for the few callers that embed a task
+    /// in a larger JSON value.
     public func json() -> JSONObject {
-        var o = JSONObject()
-        o["taskType"] = .string(taskType)
-        o["status"] = .string(status.rawValue)
-        o["inputData"] = .object(inputData)
-        o["referenceTaskName"] = .string(referenceTaskName)
-        o["retryCount"] = .int(Int64(retryCount))
-        o["seq"] = .int(Int64(seq))
-        if let correlationId { o["correlationId"] = .string(correlationId) }
-        o["pollCount"] = .int(Int64(pollCount))
-        o["taskDefName"] = .string(taskDefName)
-        o["scheduledTime"] = .int(scheduledTime)
-        o["startTime"] = .int(startTime)
-        o["endTime"] = .int(endTime)
-        o["updateTime"] = .int(updateTime)
-        o["startDelayInSeconds"] = .int(Int64(startDelayInSeconds))
-        if let retriedTaskId { o["retriedTaskId"] = .string(retriedTaskId) }
-        o["retried"] = .bool(retried)
-        o["executed"] = .bool(executed)
-        o["callbackFromWorker"] = true
-        o["responseTimeoutSeconds"] = .int(responseTimeoutSeconds)
-        o["workflowInstanceId"] = .string(workflowInstanceId)
-        o["workflowType"] = .string(workflowType)
-        o["taskId"] = .string(taskId)
-        if let reasonForIncompletion { o["reasonForIncompletion"] = .string(reasonForIncompletion) }
-        o["callbackAfterSeconds"] = .int(callbackAfterSeconds)
-        if let workerId { o["workerId"] = .string(workerId) }
-        o["outputData"] = .object(outputData)
-        o["workflowTask"] = .object(workflowTask.json)
-        if let domain { o["domain"] = .string(domain) }
-        o["rateLimitPerFrequency"] = .int(Int64(rateLimitPerFrequency))
-        o["rateLimitFrequencyInSeconds"] = .int(Int64(rateLimitFrequencyInSeconds))
-        if let isolationGroupId { o["isolationGroupId"] = .string(isolationGroupId) }
-        if let executionNameSpace { o["executionNameSpace"] = .string(executionNameSpace) }
-        o["workflowPriority"] = .int(Int64(workflowPriority))
-        o["iteration"] = .int(Int64(iteration))
-        if let subWorkflowId { o["subWorkflowId"] = .string(subWorkflowId) }
-        o["subworkflowChanged"] = .bool(subworkflowChanged)
-        o["firstStartTime"] = 0
-        o["firstScheduledTime"] = .int(firstScheduledTime)
-        if waitTimeout > 0 { o["waitTimeout"] = .int(waitTimeout) }
-        if let executionMetadata { o["executionMetadata"] = executionMetadata }
-        o["loopOverTask"] = .bool(isLoopOverTask)
-        o["taskDefinition"] = taskDefinition.map { .object($0.json) } ?? .null
-        o["queueWaitTime"] = .int(queueWaitTime)
+        guard case .object(let o)? = try? JSONParser.parse(jsonBytes()) else { return JSONObject() }
         return o
     }
 

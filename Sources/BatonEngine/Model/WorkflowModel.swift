@@ -42,37 +42,11 @@ public struct WorkflowModel: Sendable, Equatable {
 }
 
 extension WorkflowModel {
-    /// The workflow as Conductor serializes it; `tasks` only when asked.
+    /// The workflow as Conductor serializes it; `tasks` only when asked. The field list lives in one
+    /// place, `rowJSONBytes()`.
     public func json(includeTasks: Bool) -> JSONObject {
-        var o = JSONObject()
-        if let createdBy { o["createdBy"] = .string(createdBy) }
-        o["createTime"] = .int(createTime)
-        o["updateTime"] = .int(updateTime)
-        o["status"] = .string(status.rawValue)
-        o["endTime"] = .int(endTime)
-        o["workflowId"] = .string(workflowId)
-        if let parentWorkflowId { o["parentWorkflowId"] = .string(parentWorkflowId) }
-        if let parentWorkflowTaskId { o["parentWorkflowTaskId"] = .string(parentWorkflowTaskId) }
+        guard case .object(var o)? = try? JSONParser.parse(rowJSONBytes()) else { return JSONObject() }
         o["tasks"] = .array(includeTasks ? tasks.map { .object($0.json()) } : [])
-        o["input"] = .object(input)
-        o["output"] = .object(output)
-        if let correlationId { o["correlationId"] = .string(correlationId) }
-        if let reRunFromWorkflowId { o["reRunFromWorkflowId"] = .string(reRunFromWorkflowId) }
-        if let reasonForIncompletion { o["reasonForIncompletion"] = .string(reasonForIncompletion) }
-        if let event { o["event"] = .string(event) }
-        o["taskToDomain"] = .object(taskToDomain)
-        o["failedReferenceTaskNames"] = .array(failedReferenceTaskNames.map(JSONValue.string))
-        o["failedTaskNames"] = .array(failedTaskNames.map(JSONValue.string))
-        o["workflowDefinition"] = .object(definition.json)
-        o["priority"] = .int(Int64(priority))
-        o["variables"] = .object(variables)
-        o["lastRetriedTime"] = .int(lastRetriedTime)
-        o["history"] = []
-        if let idempotencyKey { o["idempotencyKey"] = .string(idempotencyKey) }
-        o["rateLimited"] = false
-        o["startTime"] = .int(createTime)
-        o["workflowName"] = .string(workflowName)
-        o["workflowVersion"] = .int(Int64(workflowVersion))
         return o
     }
 
