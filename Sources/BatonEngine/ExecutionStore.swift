@@ -20,8 +20,9 @@ public struct ExecutionWrite: Sendable {
 
 /// What the engine needs from storage for executions. BatonStore implements it on SQLite.
 public protocol ExecutionStore: Sendable {
+    /// Applies the changes in order, all in one transaction (several engine batches share a commit).
     /// `durable: false` may return before the changes are on disk (they still survive a process crash).
-    func write(_ changes: ExecutionWrite, durable: Bool) throws
+    func write(_ changes: [ExecutionWrite], durable: Bool) throws
     /// RUNNING and PAUSED workflows with their tasks: what the engine holds in memory.
     func activeWorkflows() throws -> [WorkflowModel]
     /// A workflow with its tasks, any status.
@@ -40,4 +41,8 @@ public protocol ExecutionStore: Sendable {
     func workflows(name: String, correlationId: String, includeClosed: Bool) throws -> [WorkflowModel]
     /// Tasks of a workflow as API JSON objects, in `seq` order, optionally filtered by status.
     func taskJSONs(workflowId: String, statuses: [String]) throws -> [[UInt8]]
+}
+
+extension ExecutionStore {
+    public func write(_ changes: ExecutionWrite, durable: Bool) throws { try write([changes], durable: durable) }
 }

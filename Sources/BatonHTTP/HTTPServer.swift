@@ -149,7 +149,9 @@ public final class HTTPServer: Sendable {
                 close(fd)
                 activeConnections.subtract(1, ordering: .releasing)
             }
-            thread.stackSize = 1 << 20
+            // Handlers may run an engine batch on this thread, and deciding a deeply nested workflow
+            // recurses: the engine thread's stack size, reserved but only touched as needed.
+            thread.stackSize = 8 << 20
             thread.start()
         }
     }

@@ -3,53 +3,57 @@ import BatonSQLite
 import BatonSupport
 
 extension SQLiteStore: ExecutionStore {
-    public func write(_ changes: ExecutionWrite, durable: Bool) throws {
-        guard !changes.isEmpty else { return }
+    public func write(_ batches: [ExecutionWrite], durable: Bool) throws {
+        guard batches.contains(where: { !$0.isEmpty }) else { return }
         try database.write(durable: durable) { conn in
-            for wf in changes.workflows {
-                try conn.execute("""
-                    INSERT INTO workflow (workflow_id, name, version, status, correlation_id, parent_workflow_id, priority,
-                                          create_time, update_time, end_time, json)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (workflow_id) DO UPDATE SET status = excluded.status, correlation_id = excluded.correlation_id,
-                        name = excluded.name, version = excluded.version, priority = excluded.priority,
-                        create_time = excluded.create_time, update_time = excluded.update_time, end_time = excluded.end_time,
-                        json = excluded.json
-                    """,
-                    [.text(wf.workflowId), .text(wf.workflowName), .integer(Int64(wf.workflowVersion)), .text(wf.status.rawValue),
-                     wf.correlationId.sqlValue, wf.parentWorkflowId.sqlValue, .integer(Int64(wf.priority)),
-                     .integer(wf.createTime), .integer(wf.updateTime), .integer(wf.endTime),
-                     .text(String(decoding: wf.rowJSONBytes(), as: UTF8.self))])
-            }
-            for t in changes.tasks {
-                let queued = t.status == .scheduled && !t.isSystemTask
-                try conn.execute("""
-                    INSERT INTO task (task_id, workflow_id, seq, status, visible_at, json) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (task_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
-                        visible_at = excluded.visible_at, json = excluded.json
-                    """,
-                    [.text(t.taskId), .text(t.workflowInstanceId), .integer(Int64(t.seq)), .text(t.status.rawValue),
-                     queued ? .integer(t.visibleAt) : .null, .text(String(decoding: t.jsonBytes(), as: UTF8.self))])
-            }
-            for id in changes.deletedTaskIds {
-                try conn.execute("DELETE FROM task WHERE task_id = ?", [.text(id)])
-                try conn.execute("DELETE FROM task_log WHERE task_id = ?", [.text(id)])
-            }
-            for id in changes.deletedWorkflowIds {
-                try conn.execute("DELETE FROM task_log WHERE task_id IN (SELECT task_id FROM task WHERE workflow_id = ?)", [.text(id)])
-                try conn.execute("DELETE FROM task WHERE workflow_id = ?", [.text(id)])
-                try conn.execute("DELETE FROM workflow WHERE workflow_id = ?", [.text(id)])
-            }
-            for log in changes.logs {
-                try conn.execute("INSERT INTO task_log (task_id, log, created_time) VALUES (?, ?, ?)",
-                                 [.text(log.taskId), .text(log.log), .integer(log.createdTime)])
-            }
-            for p in changes.pollData {
-                try conn.execute("""
-                    INSERT INTO poll_data (queue_name, domain, worker_id, last_poll_time) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (queue_name, domain) DO UPDATE SET worker_id = excluded.worker_id, last_poll_time = excluded.last_poll_time
-                    """, [.text(p.queueName), .text(p.domain ?? ""), .text(p.workerId), .integer(p.lastPollTime)])
-            }
+            for changes in batches { try apply(changes, conn) }
+        }
+    }
+
+    private func apply(_ changes: ExecutionWrite, _ conn: Connection) throws {
+        for wf in changes.workflows {
+            try conn.execute("""
+                INSERT INTO workflow (workflow_id, name, version, status, correlation_id, parent_workflow_id, priority,
+                                      create_time, update_time, end_time, json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (workflow_id) DO UPDATE SET status = excluded.status, correlation_id = excluded.correlation_id,
+                    name = excluded.name, version = excluded.version, priority = excluded.priority,
+                    create_time = excluded.create_time, update_time = excluded.update_time, end_time = excluded.end_time,
+                    json = excluded.json
+                """,
+                [.text(wf.workflowId), .text(wf.workflowName), .integer(Int64(wf.workflowVersion)), .text(wf.status.rawValue),
+                 wf.correlationId.sqlValue, wf.parentWorkflowId.sqlValue, .integer(Int64(wf.priority)),
+                 .integer(wf.createTime), .integer(wf.updateTime), .integer(wf.endTime),
+                 .text(String(decoding: wf.rowJSONBytes(), as: UTF8.self))])
+        }
+        for t in changes.tasks {
+            let queued = t.status == .scheduled && !t.isSystemTask
+            try conn.execute("""
+                INSERT INTO task (task_id, workflow_id, seq, status, visible_at, json) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (task_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
+                    visible_at = excluded.visible_at, json = excluded.json
+                """,
+                [.text(t.taskId), .text(t.workflowInstanceId), .integer(Int64(t.seq)), .text(t.status.rawValue),
+                 queued ? .integer(t.visibleAt) : .null, .text(String(decoding: t.jsonBytes(), as: UTF8.self))])
+        }
+        for id in changes.deletedTaskIds {
+            try conn.execute("DELETE FROM task WHERE task_id = ?", [.text(id)])
+            try conn.execute("DELETE FROM task_log WHERE task_id = ?", [.text(id)])
+        }
+        for id in changes.deletedWorkflowIds {
+            try conn.execute("DELETE FROM task_log WHERE task_id IN (SELECT task_id FROM task WHERE workflow_id = ?)", [.text(id)])
+            try conn.execute("DELETE FROM task WHERE workflow_id = ?", [.text(id)])
+            try conn.execute("DELETE FROM workflow WHERE workflow_id = ?", [.text(id)])
+        }
+        for log in changes.logs {
+            try conn.execute("INSERT INTO task_log (task_id, log, created_time) VALUES (?, ?, ?)",
+                             [.text(log.taskId), .text(log.log), .integer(log.createdTime)])
+        }
+        for p in changes.pollData {
+            try conn.execute("""
+                INSERT INTO poll_data (queue_name, domain, worker_id, last_poll_time) VALUES (?, ?, ?, ?)
+                ON CONFLICT (queue_name, domain) DO UPDATE SET worker_id = excluded.worker_id, last_poll_time = excluded.last_poll_time
+                """, [.text(p.queueName), .text(p.domain ?? ""), .text(p.workerId), .integer(p.lastPollTime)])
         }
     }
 

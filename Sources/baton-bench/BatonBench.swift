@@ -70,7 +70,7 @@ enum BatonBench {
             }
         }
         if scenarios.contains("e2e") {
-            for w in [1, 4, 16] {
+            for w in (ProcessInfo.processInfo.environment["BENCH_WORKERS"] ?? "1,4,16").split(separator: ",").compactMap({ Int($0) }) {
                 let rates = try (0..<runs).map { _ in try bench.endToEnd(workers: w) }
                 print(String(format: "end-to-end one-task, %2d workers      %8.0f workflows/s  (median of %d)", w, median(rates), runs))
             }

@@ -62,7 +62,7 @@ struct ExecutionScenarios {
             t.stackSize = 1 << 20
             t.start()
         }
-        let starters = 4
+        let starters = Int(ProcessInfo.processInfo.environment["BENCH_STARTERS"] ?? "") ?? 4
         let inFlightCap = 2000   // keep the backlog bounded so the figure is throughput, not queue growth
         let started = Atomic<Int>(0)
         for _ in 0..<starters {

@@ -132,7 +132,7 @@ extension EngineCore {
     }
 
     func appendLog(taskId: String, log: String) throws {
-        if activeWorkflowId(ofTask: taskId) == nil, try store.task(id: taskId) == nil, pendingTaskExists(taskId) == false {
+        if activeWorkflowId(ofTask: taskId) == nil, !pendingTaskExists(taskId), !uncommittedTaskExists(taskId), try store.task(id: taskId) == nil {
             throw EngineError.notFound("No such task found by id: \(taskId)")
         }
         pendingLogs.append(TaskExecLog(log: log, taskId: taskId, createdTime: now))

@@ -45,8 +45,11 @@ final class EngineCore {
     var pendingPollData: [String: PollData] = [:]
     /// Queues that gained a visible task: their long-pollers are woken after the commit.
     private(set) var touchedQueues: Set<String> = []
-    /// Workflows written in this batch, as committed (for execute waiters).
+    /// Workflows written in this batch, as they will be committed (for execute waiters).
     private(set) var committedWorkflows: [String: WorkflowModel] = [:]
+    /// Workflows that left memory (ended or deleted: nil) in batches whose commit is still under way,
+    /// by id, with the batch number.
+    private var uncommitted: [String: (seq: UInt64, workflow: WorkflowModel?)] = [:]
 
     let events: (any EventHandlerStore)?
 
@@ -66,6 +69,7 @@ final class EngineCore {
         dueAt = [:]; dueHeap = Heap { $0.0 < $1.0 }; visibilityHeap = Heap { $0.0 < $1.0 }
         resetBatch()
         followUps = []
+        uncommitted = [:]
         for wf in try store.activeWorkflows() {
             register(wf, old: nil)
             // Children and independent workflows a crash kept from starting start now.
@@ -90,12 +94,12 @@ final class EngineCore {
             || !pendingLogs.isEmpty || !pendingPollData.isEmpty
     }
 
-    /// Writes the batch in one transaction. On failure the caller rebuilds from storage.
-    func flush(durable: Bool = true) throws {
-        guard hasPendingWrites else {
-            committedWorkflows = pendingWorkflows
-            return
-        }
+    /// Hands over what the batch changed, as one write for the committer (nil when nothing changed).
+    /// Ended and deleted workflows stay readable from memory under `seq` until that write is committed:
+    /// storage does not have them yet, and a later batch may look them up.
+    func takeWrite(seq: UInt64) -> ExecutionWrite? {
+        committedWorkflows = pendingWorkflows
+        guard hasPendingWrites else { return nil }
         var w = ExecutionWrite()
         w.workflows = dirtyWorkflowRows.compactMap { pendingWorkflows[$0] }
         w.tasks = pendingTasks.values.filter { !deletedTaskIds.contains($0.taskId) }
@@ -103,8 +107,15 @@ final class EngineCore {
         w.deletedWorkflowIds = Array(deletedWorkflowIds)
         w.logs = pendingLogs
         w.pollData = Array(pendingPollData.values)
-        try store.write(w, durable: durable)
-        committedWorkflows = pendingWorkflows
+        for (id, wf) in pendingWorkflows where workflows[id] == nil { uncommitted[id] = (seq, wf) }
+        for id in deletedWorkflowIds { uncommitted[id] = (seq, nil) }
+        return w
+    }
+
+    /// Forgets the in-memory copies of writes that storage now has.
+    func forgetUncommitted(upTo seq: UInt64) {
+        guard !uncommitted.isEmpty else { return }
+        uncommitted = uncommitted.filter { $0.value.seq > seq }
     }
 
     // MARK: Lookups
@@ -114,7 +125,13 @@ final class EngineCore {
         if let wf = workflows[id] { return wf }
         if let wf = pendingWorkflows[id] { return wf }
         if deletedWorkflowIds.contains(id) { return nil }
+        if let (_, wf) = uncommitted[id] { return wf }
         return try store.workflow(id: id)
+    }
+
+    /// Whether a task of a workflow that left memory is still on its way to storage.
+    func uncommittedTaskExists(_ taskId: String) -> Bool {
+        uncommitted.values.contains { $0.workflow?.tasks.contains { $0.taskId == taskId } ?? false }
     }
 
     func activeWorkflowId(ofTask taskId: String) -> String? { taskOwner[taskId] }

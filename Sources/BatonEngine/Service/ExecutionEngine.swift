@@ -3,14 +3,16 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Runs `EngineCore` on one thread and commits in groups: commands that arrive while a batch is being
-/// written wait and go together into the next transaction, so many requests share one SQLite commit
-/// (one fsync) instead of paying one each. A caller is answered only after its batch committed.
+/// Runs `EngineCore` on one thread and commits on another, in groups. The engine thread runs a batch
+/// of commands in memory and hands its changes to the committer, then goes on with the next batch while
+/// the disk is busy; the committer writes every batch handed over since its last commit in one SQLite
+/// transaction (one fsync). A caller is answered only after its batch is committed, and batches commit
+/// in the order they ran, so nobody ever sees a state that storage could still lose.
 public final class ExecutionEngine: Sendable {
     /// One queued command and the slot its result comes back in.
     private final class Pending: @unchecked Sendable {
-        // `body` runs on the engine thread only; `result` is written there before `done` is signalled
-        // and read by the caller only after it: the semaphore orders the two.
+        // `body` runs on the engine thread only; `result` is written there (or by the committer when the
+        // commit fails) before `done` is signalled, and read by the caller only after it.
         let body: (EngineCore) throws -> Any
         /// Whether the caller is owed a durable commit (false for polls).
         let durable: Bool
@@ -25,24 +27,64 @@ public final class ExecutionEngine: Sendable {
     /// The core is touched only by the engine thread (and by `start` before that thread exists).
     private final class CoreBox: @unchecked Sendable {
         let core: EngineCore
+        /// Number of the last batch run (engine thread only).
+        var batchSeq: UInt64 = 0
         init(_ core: EngineCore) { self.core = core }
     }
 
+    /// A batch that ran and waits for its commit.
+    private struct CommitJob: @unchecked Sendable {
+        let seq: UInt64
+        let write: ExecutionWrite?
+        let durable: Bool
+        let pendings: [Pending]
+        /// Execute waiters this batch satisfies: woken after the commit.
+        let ready: [ExecutionWaiters.Ready]
+    }
+
+    private struct CommitQueue {
+        var jobs: [CommitJob] = []
+        /// The committer is writing jobs it has taken.
+        var writing = false
+        /// A commit failed: every batch run since is failed too, until the engine has reloaded.
+        var failed = false
+        var stopping = false
+    }
+
     private let box: CoreBox
-    private let inbox = Mutex<[Pending]>([])
+    private let store: any ExecutionStore
+    /// Commands waiting for a batch, and who is running batches.
+    private struct Dispatch {
+        var pending: [Pending] = []
+        /// A thread (a caller or the engine thread) is running batches; only it touches the core.
+        var driving = false
+        /// A caller passed the running of batches to the engine thread.
+        var handedOff = false
+        /// A timer came due (or a commit failed) while someone else was running batches.
+        var tickDue = false
+    }
+    private let dispatch = Mutex(Dispatch())
+    /// When the engine thread must next run a batch by itself (epoch ms).
+    private let nextWakeUp = Atomic<Int64>(0)
     private let wake = SemaphoreBox()
     private let running = Atomic<Bool>(false)
     private let stopped = SemaphoreBox()
+    private let commits = Mutex(CommitQueue())
+    private let commitWake = SemaphoreBox()
+    private let committerStopped = SemaphoreBox()
+    /// Every batch up to this number is in storage.
+    private let committedSeq = Atomic<UInt64>(0)
     public let signals = PollSignals()
     public let waiters = ExecutionWaiters()
     private let clock: any Clock
     private let log = Logger(label: "baton.engine")
-    /// Largest number of commands in one transaction; bounds the latency a batch adds.
+    /// Largest number of commands in one batch; bounds the latency a batch adds.
     static let maxBatch = 512
 
     public init(store: any ExecutionStore, metadata: any MetadataStore, clock: any Clock, httpSender: HTTPSender? = nil,
                 events: (any EventHandlerStore)? = nil) {
         self.clock = clock
+        self.store = store
         box = CoreBox(EngineCore(store: store, metadata: metadata, clock: clock, events: events))
         let sender = httpSender ?? { _ in .failure(HTTPTaskError("no HTTP client configured")) }
         // Calls run on their own threads and report back as commands; the engine thread never waits on the network.
@@ -57,56 +99,112 @@ public final class ExecutionEngine: Sendable {
     }
 
     /// Loads active workflows from storage (timers overdue since the last run fire at once) and starts
-    /// the engine thread.
+    /// the engine and committer threads.
     public func start() throws {
         try box.core.rebuild()
         running.store(true, ordering: .relaxed)
+        let committer = Thread { [self] in commitLoop() }
+        committer.name = "baton-commit"
+        committer.start()
         let thread = Thread { [self] in loop() }
         thread.name = "baton-engine"
         thread.stackSize = 8 << 20
         thread.start()
     }
 
-    /// Finishes the commands already queued, then stops the thread.
+    /// Finishes the commands already queued, waits for their commit, then stops both threads.
     public func stop() {
         guard running.exchange(false, ordering: .relaxed) else { return }
         wake.signal()
         stopped.wait()
     }
 
-    /// Runs `body` on the engine thread inside the next batch and returns its result once the batch
-    /// is committed. Whatever `body` throws comes back here and changes nothing it had not saved.
+    /// Runs `body` inside the next batch and returns its result once the batch is committed. Whatever
+    /// `body` throws comes back here and changes nothing it had not saved.
+    ///
+    /// When no batch is running, the caller runs one itself (its command and whatever else is queued)
+    /// instead of waking the engine thread: on a small machine a thread switch costs more than a
+    /// command. If more work queued up meanwhile, the engine thread takes over, so a caller never runs
+    /// more than one batch before it is answered.
     func perform<T>(durable: Bool = true, _ body: @escaping (EngineCore) throws -> T) throws -> T {
         let pending = Pending(durable: durable) { try body($0) }
-        inbox.withLock { $0.append(pending) }
-        wake.signal()
+        let drive = dispatch.withLock { d -> Bool in
+            d.pending.append(pending)
+            if d.driving { return false }
+            d.driving = true
+            return true
+        }
+        if drive {
+            runBatch(takeBatch(), box.core)
+            let handOff = dispatch.withLock { d -> Bool in
+                guard !d.pending.isEmpty || d.tickDue else {
+                    d.driving = false
+                    return false
+                }
+                d.handedOff = true
+                return true
+            }
+            if handOff { wake.signal() }
+        }
         pending.done.wait()
         return try pending.result.get() as! T
     }
 
+    private func takeBatch() -> [Pending] {
+        dispatch.withLock { d in
+            d.tickDue = false
+            let n = min(d.pending.count, Self.maxBatch)
+            let taken = Array(d.pending.prefix(n))
+            d.pending.removeFirst(n)
+            return taken
+        }
+    }
+
+    // MARK: Engine thread
+
+    /// Runs batches while callers hand work over, and runs one by itself when a timer is due (or a
+    /// commit failed, or the engine stops) and nobody else is running one.
     private func loop() {
         let core = box.core
         while true {
-            let timeout: Int64 = core.nextWakeUp.map { max(0, $0 - clock.now) } ?? 1000
-            _ = wake.wait(millis: min(timeout, 1000))
-            let batch = inbox.withLock { inbox -> [Pending] in
-                let n = min(inbox.count, Self.maxBatch)
-                let taken = Array(inbox.prefix(n))
-                inbox.removeFirst(n)
-                return taken
+            let timeout = nextWakeUp.load(ordering: .relaxed) - clock.now
+            _ = wake.wait(millis: max(0, min(timeout, 1000)))
+            let stopping = !running.load(ordering: .relaxed)
+            let drive = dispatch.withLock { d -> Bool in
+                if d.handedOff {
+                    d.handedOff = false
+                    return true
+                }
+                if d.driving {
+                    d.tickDue = true   // whoever runs the current batch hands over to us after it
+                    return false
+                }
+                d.driving = true
+                return true
             }
-            if !running.load(ordering: .relaxed) && batch.isEmpty {
+            guard drive else { continue }
+            repeat {
+                runBatch(takeBatch(), core)
+            } while dispatch.withLock { d -> Bool in
+                if d.pending.isEmpty && !d.tickDue {
+                    d.driving = false
+                    return false
+                }
+                return true
+            }
+            if stopping {
+                stopCommitter()
                 stopped.signal()
                 return
             }
-            if inbox.withLock({ !$0.isEmpty }) { wake.signal() }
-            runBatch(batch, core)
         }
     }
 
     private func runBatch(_ batch: [Pending], _ core: EngineCore) {
+        if commits.withLock({ $0.failed }) { reload(core) }
         core.now = clock.now
         core.resetBatch()
+        core.forgetUncommitted(upTo: committedSeq.load(ordering: .acquiring))
         for id in core.takeDueWork() { core.decide(id) }
         core.drainFollowUps()
         for p in batch {
@@ -117,17 +215,92 @@ public final class ExecutionEngine: Sendable {
             }
             core.drainFollowUps()
         }
-        do {
-            // Timer-driven changes promise nobody anything; only acknowledged requests need the disk.
-            try core.flush(durable: batch.contains(where: \.durable))
-        } catch {
-            // Nothing of this batch reached the disk: fail every command and reload the truth.
-            log.error("commit failed; reloading state from the database", ["error": "\(error)", "commands": String(batch.count)])
-            for p in batch { p.result = .failure(error) }
-            do { try core.rebuild() } catch { log.error("reload failed", ["error": "\(error)"]) }
-        }
-        for p in batch { p.done.signal() }
+        box.batchSeq += 1
+        let seq = box.batchSeq
+        let write = core.takeWrite(seq: seq)
+        let ready = waiters.claim(core.committedWorkflows) { id in core.pendingWorkflowState(id) }
+        // Long-pollers may look at once: their poll runs in a later batch, so its answer still waits
+        // for this batch's commit.
         for queue in core.touchedQueues { signals.notify(queue) }
-        waiters.check(core.committedWorkflows) { id in core.pendingWorkflowState(id) }
+        let due = core.nextWakeUp ?? Int64.max
+        if nextWakeUp.exchange(due, ordering: .relaxed) > due { wake.signal() }
+        // Nothing to write and nothing ahead in line: the answers depend on committed state only.
+        let answerNow = write == nil && commits.withLock { !$0.failed && !$0.writing && $0.jobs.isEmpty }
+        if answerNow {
+            for p in batch { p.done.signal() }
+            waiters.wake(ready)
+            return
+        }
+        // Timer-driven changes promise nobody anything; only acknowledged requests need the disk.
+        let job = CommitJob(seq: seq, write: write, durable: batch.contains(where: \.durable), pendings: batch, ready: ready)
+        commits.withLock { $0.jobs.append(job) }
+        commitWake.signal()
+    }
+
+    /// After a failed commit: memory is ahead of storage. Once the committer has failed every batch
+    /// that ran on top of the lost one, reload the truth from storage.
+    private func reload(_ core: EngineCore) {
+        waitForCommitter()
+        log.error("commit failed; reloading state from the database")
+        do { try core.rebuild() } catch { log.error("reload failed", ["error": "\(error)"]) }
+        commits.withLock { $0.failed = false }
+        for queue in core.touchedQueues { signals.notify(queue) }
+    }
+
+    private func waitForCommitter() {
+        while commits.withLock({ !$0.jobs.isEmpty || $0.writing }) { usleep(500) }
+    }
+
+    private func stopCommitter() {
+        waitForCommitter()
+        commits.withLock { $0.stopping = true }
+        commitWake.signal()
+        committerStopped.wait()
+    }
+
+    // MARK: Committer thread
+
+    private func commitLoop() {
+        while true {
+            commitWake.wait()
+            let (jobs, failedBefore, stopping) = commits.withLock { q in
+                defer { q.jobs = [] }
+                q.writing = !q.jobs.isEmpty
+                return (q.jobs, q.failed, q.stopping)
+            }
+            if jobs.isEmpty {
+                if stopping { committerStopped.signal(); return }
+                continue
+            }
+            var failure: (any Error)? = failedBefore ? EngineError.illegalState("an earlier commit failed; the engine is reloading") : nil
+            if failure == nil {
+                let writes = jobs.compactMap(\.write)
+                do {
+                    try store.write(writes, durable: jobs.contains(where: \.durable))
+                } catch {
+                    log.error("commit failed", ["error": "\(error)", "batches": String(jobs.count)])
+                    failure = error
+                }
+            }
+            if let failure {
+                for job in jobs {
+                    for p in job.pendings { p.result = .failure(failure) }
+                    waiters.restore(job.ready)
+                }
+            } else if let last = jobs.last {
+                committedSeq.store(last.seq, ordering: .releasing)
+            }
+            commits.withLock { q in
+                q.writing = false
+                if failure != nil { q.failed = true }
+            }
+            for job in jobs { for p in job.pendings { p.done.signal() } }
+            if failure == nil {
+                for job in jobs { waiters.wake(job.ready) }
+            } else {
+                wake.signal()   // the engine reloads
+            }
+        }
     }
 }
+

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Synchronous-execute callers waiting for a workflow to end or reach a listed task. The engine checks
-/// them after each commit with the workflows that batch wrote, so a waiter wakes on the commit itself.
+/// Synchronous-execute callers waiting for a workflow to end or reach a listed task. The engine claims
+/// the satisfied ones with the workflows each batch wrote, and wakes them once that batch is committed.
 public final class ExecutionWaiters: Sendable {
     public final class Waiter: Sendable {
         let workflowId: String
@@ -35,10 +35,14 @@ public final class ExecutionWaiters: Sendable {
         }
     }
 
-    /// Wakes the waiters whose condition the committed workflows now meet. A change in a child counts
-    /// for the waiters of its top-level workflow: blocking tasks are looked for in the whole tree.
-    func check(_ committed: [String: WorkflowModel], lookup: (String) -> WorkflowModel?) {
-        guard !committed.isEmpty else { return }
+    /// A waiter whose condition is met, with the state that met it.
+    typealias Ready = (waiter: Waiter, workflow: WorkflowModel)
+
+    /// Takes out the waiters whose condition the batch's workflows now meet (to be woken after the
+    /// commit). A change in a child counts for the waiters of its top-level workflow: blocking tasks
+    /// are looked for in the whole tree.
+    func claim(_ committed: [String: WorkflowModel], lookup: (String) -> WorkflowModel?) -> [Ready] {
+        guard !committed.isEmpty else { return [] }
         let ready: [(Waiter, WorkflowModel)] = byWorkflow.withLock { map in
             guard !map.isEmpty else { return [] }
             var out: [(Waiter, WorkflowModel)] = []
@@ -63,9 +67,22 @@ public final class ExecutionWaiters: Sendable {
             }
             return out
         }
+        return ready
+    }
+
+    /// Answers claimed waiters: their batch is committed.
+    func wake(_ ready: [Ready]) {
         for (w, wf) in ready {
             w.finish(wf)
             w.wake.signal()
+        }
+    }
+
+    /// Puts claimed waiters back: their batch never reached storage, so they wait on (and answer
+    /// from storage when their time runs out).
+    func restore(_ ready: [Ready]) {
+        byWorkflow.withLock { map in
+            for (w, _) in ready { map[w.workflowId, default: []].append(w) }
         }
     }
 
