@@ -17,6 +17,8 @@ enum BatonBench {
         var runs = 3
         var scenarios = ["health", "metadata-get"]
         var sqliteDir = FileManager.default.temporaryDirectory.path
+        var workers = [1, 4, 16]
+        var starters = 16
         var args = CommandLine.arguments.dropFirst()
         while let a = args.popFirst() {
             switch a {
@@ -26,8 +28,11 @@ enum BatonBench {
             case "--runs": runs = max(1, Int(args.popFirst() ?? "") ?? runs)
             case "--scenarios": scenarios = (args.popFirst() ?? "").split(separator: ",").map(String.init)
             case "--sqlite-dir": sqliteDir = args.popFirst() ?? sqliteDir
+            case "--workers": workers = (args.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--starters": starters = max(1, Int(args.popFirst() ?? "") ?? starters)
             case "--help", "-h":
                 print("usage: baton-bench [--url URL] [--seconds S] [--connections 1,64] [--runs N] [--scenarios LIST] [--sqlite-dir DIR]")
+                print("                   [--workers 1,4,16] [--starters 16]   (end-to-end scenario)")
                 print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear")
                 return
             default:
@@ -45,7 +50,9 @@ enum BatonBench {
             if !httpScenarios.isEmpty {
                 try run(host: h, port: port, seconds: seconds, connections: connections, runs: runs, scenarios: httpScenarios)
             }
-            try runExecution(ExecutionScenarios(host: h, port: port, seconds: seconds), runs: runs, scenarios: scenarios, sqliteDir: sqliteDir)
+            var execution = ExecutionScenarios(host: h, port: port, seconds: seconds)
+            execution.starters = starters
+            try runExecution(execution, runs: runs, scenarios: scenarios, sqliteDir: sqliteDir, workers: workers)
         } catch {
             FileHandle.standardError.write(Data("baton-bench: \(error)\n".utf8))
             exit(1)
@@ -54,7 +61,7 @@ enum BatonBench {
 
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
-    static func runExecution(_ bench: ExecutionScenarios, runs: Int, scenarios: [String], sqliteDir: String) throws {
+    static func runExecution(_ bench: ExecutionScenarios, runs: Int, scenarios: [String], sqliteDir: String, workers: [Int]) throws {
         if scenarios.contains("sqlite") {
             for mode in [SynchronousMode.full, .normal] {
                 let rates = try (0..<runs).map { _ in
@@ -70,9 +77,9 @@ enum BatonBench {
             }
         }
         if scenarios.contains("e2e") {
-            for w in (ProcessInfo.processInfo.environment["BENCH_WORKERS"] ?? "1,4,16").split(separator: ",").compactMap({ Int($0) }) {
+            for w in workers {
                 let rates = try (0..<runs).map { _ in try bench.endToEnd(workers: w) }
-                print(String(format: "end-to-end one-task, %2d workers      %8.0f workflows/s  (median of %d)", w, median(rates), runs))
+                print(String(format: "end-to-end one-task, %2d workers, %2d starting  %8.0f workflows/s  (median of %d)", w, bench.starters, median(rates), runs))
             }
         }
         if scenarios.contains("execute") {
@@ -96,8 +103,14 @@ enum BatonBench {
         }
         if scenarios.contains("dispatch") {
             let results = try (0..<runs).map { _ in try bench.dispatchLatency(samples: 300) }
-            let p50 = median(results.map { percentileMillis($0, 0.5) }), p99 = median(results.map { percentileMillis($0, 0.99) })
-            print(String(format: "start sent -> long-poller has task  p50 %6.3f ms   p99 %6.3f ms  (medians of %d runs)", p50, p99, runs))
+            for (label, pick) in [("start sent -> long-poller has task ", { (r: (fromSend: [UInt64], fromAck: [UInt64])) in r.fromSend }),
+                                  ("start answered -> poller has task  ", { (r: (fromSend: [UInt64], fromAck: [UInt64])) in r.fromAck })] {
+                let p50 = median(results.map { percentileMillis(pick($0), 0.5) }), p99 = median(results.map { percentileMillis(pick($0), 0.99) })
+                print(String(format: "%@ p50 %6.3f ms   p99 %6.3f ms  (medians of %d runs)", label as NSString, p50, p99, runs))
+            }
+            let polls = try (0..<runs).map { _ in try bench.pollLatency(samples: 300) }
+            let q50 = median(polls.map { percentileMillis($0, 0.5) }), q99 = median(polls.map { percentileMillis($0, 0.99) })
+            print(String(format: "poll with a task queued (round trip) p50 %6.3f ms   p99 %6.3f ms  (medians of %d runs)", q50, q99, runs))
         }
     }
 

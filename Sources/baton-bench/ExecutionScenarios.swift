@@ -9,6 +9,8 @@ struct ExecutionScenarios {
     let host: String
     let port: Int
     let seconds: Double
+    /// Connections that keep starting workflows in the end-to-end scenario.
+    var starters = 16
 
     func connection() throws -> BenchConnection { try BenchConnection(host: host, port: port) }
 
@@ -45,8 +47,8 @@ struct ExecutionScenarios {
         return r.rate
     }
 
-    /// Completed one-task workflows per second with `workers` batch-polling workers while 4 connections
-    /// keep starting workflows.
+    /// Completed one-task workflows per second with `workers` batch-polling workers (each polls up to 32
+    /// tasks, then completes them one by one) while `starters` connections keep starting workflows.
     func endToEnd(workers: Int) throws -> Double {
         let (wf, task) = try registerOneTaskWorkflow("e2e")
         let stop = Atomic<Bool>(false)
@@ -62,7 +64,6 @@ struct ExecutionScenarios {
             t.stackSize = 1 << 20
             t.start()
         }
-        let starters = Int(ProcessInfo.processInfo.environment["BENCH_STARTERS"] ?? "") ?? 4
         let inFlightCap = 2000   // keep the backlog bounded so the figure is throughput, not queue growth
         let started = Atomic<Int>(0)
         for _ in 0..<starters {
@@ -143,9 +144,10 @@ struct ExecutionScenarios {
         return out
     }
 
-    /// From sending a start to a long-polling worker holding the task (ns); and, measured on the same
-    /// run, from a worker's completion of task N to holding task N+1 of a linear workflow.
-    func dispatchLatency(samples: Int) throws -> [UInt64] {
+    /// Dispatch latencies (ns) of a long-polling worker: from sending a start to the worker holding its
+    /// task, and from the start's answer (the task is durably queued) to the worker holding it (0 when
+    /// the worker had it first).
+    func dispatchLatency(samples: Int) throws -> (fromSend: [UInt64], fromAck: [UInt64]) {
         let (wf, task) = try registerOneTaskWorkflow("dispatch")
         let received = SemaphoreLike()
         let worker = Thread {
@@ -165,14 +167,45 @@ struct ExecutionScenarios {
         usleep(100_000)
         let c = try connection()
         let req = Self.request("POST", "/api/workflow", body: Self.startBody(wf, 1))
-        var out: [UInt64] = []
+        var fromSend: [UInt64] = [], fromAck: [UInt64] = []
         for i in 0..<(samples + 20) {
             usleep(2_000)   // let the worker get back into its long poll
             let t0 = monotonicNanos()
             let (s, _) = try c.roundTrip(req)
+            let acked = monotonicNanos()
             guard s == 200 else { throw BenchError("start answered \(s)") }
             let t1 = received.wait()
-            if i >= 20 { out.append(t1 > t0 ? t1 - t0 : 0) }
+            if i >= 20 {
+                fromSend.append(t1 > t0 ? t1 - t0 : 0)
+                fromAck.append(t1 > acked ? t1 - acked : 0)
+            }
+        }
+        return (fromSend, fromAck)
+    }
+
+    /// Round trips (ns) of a one-task poll while tasks are queued: how long a polling worker waits for
+    /// a task that is there.
+    func pollLatency(samples: Int) throws -> [UInt64] {
+        let (wf, task) = try registerOneTaskWorkflow("poll")
+        let c = try connection()
+        let start = Self.request("POST", "/api/workflow", body: Self.startBody(wf, 1))
+        for _ in 0..<(samples + 20) {
+            let (s, _) = try c.roundTrip(start)
+            guard s == 200 else { throw BenchError("start answered \(s)") }
+        }
+        let poll = Self.request("GET", "/api/tasks/poll/\(task)?workerid=bench")
+        var out: [UInt64] = [], held: [JSONValue] = []
+        for i in 0..<(samples + 20) {
+            let t0 = monotonicNanos()
+            let (s, body) = try c.roundTrip(poll)
+            let t1 = monotonicNanos()
+            guard s == 200 else { throw BenchError("poll answered \(s) with tasks queued") }
+            held.append(try JSONParser.parse(body))
+            if i >= 20 { out.append(t1 - t0) }
+        }
+        for t in held {
+            let update = #"{"workflowInstanceId":"\#(t["workflowInstanceId"]?.stringValue ?? "")","taskId":"\#(t["taskId"]?.stringValue ?? "")","status":"COMPLETED"}"#
+            _ = try c.roundTrip(Self.request("POST", "/api/tasks", body: update))
         }
         return out
     }

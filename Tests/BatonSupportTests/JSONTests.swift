@@ -22,6 +22,9 @@ import Testing
         let v = try JSONParser.parse(#""a\"b\\c\/d\n\u00e9\ud83d\ude00""#)
         #expect(v == .string("a\"b\\c/d\né😀"))
         #expect(JSONWriter.string(.string("q\"\u{1}\n")) == #""q\"\u0001\n""#)
+        #expect(JSONWriter.string(.string("plain text é😀")) == "\"plain text é😀\"")
+        #expect(JSONWriter.string(.string("ab\"cd\\ef\tgh\r")) == #""ab\"cd\\ef\tgh\r""#)
+        #expect(JSONWriter.string(.string("")) == #""""#)
     }
 
     @Test(arguments: [
