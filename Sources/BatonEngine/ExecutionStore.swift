@@ -10,8 +10,17 @@ public struct ExecutionWrite: Sendable {
     public var deletedWorkflowIds: [String] = []
     public var logs: [TaskExecLog] = []
     public var pollData: [PollData] = []
+    /// The stored JSON of `workflows` and `tasks`, same order, when `encodeRows()` made it ahead of the
+    /// commit (on the engine's side, so the committer only writes).
+    public private(set) var workflowRows: [[UInt8]] = []
+    public private(set) var taskRows: [[UInt8]] = []
 
     public init() {}
+
+    public mutating func encodeRows() {
+        workflowRows = workflows.map { $0.rowJSONBytes() }
+        taskRows = tasks.map { $0.jsonBytes() }
+    }
 
     public var isEmpty: Bool {
         workflows.isEmpty && tasks.isEmpty && deletedTaskIds.isEmpty && deletedWorkflowIds.isEmpty && logs.isEmpty && pollData.isEmpty

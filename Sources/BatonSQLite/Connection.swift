@@ -139,6 +139,14 @@ final class Statement {
             case .integer(let n): rc = sqlite3_bind_int64(handle, index, n)
             case .real(let d): rc = sqlite3_bind_double(handle, index, d)
             case .text(let s): rc = sqlite3_bind_text(handle, index, s, -1, SQLITE_TRANSIENT)
+            case .utf8(let b):
+                if b.isEmpty {
+                    rc = sqlite3_bind_text(handle, index, "", 0, SQLITE_TRANSIENT)
+                } else {
+                    rc = b.withUnsafeBufferPointer { buffer in
+                        buffer.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+                    }
+                }
             case .blob(let b):
                 rc = b.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
             }

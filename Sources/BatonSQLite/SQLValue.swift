@@ -4,6 +4,8 @@ public enum SQLValue: Sendable, Equatable {
     case integer(Int64)
     case real(Double)
     case text(String)
+    /// Text given as its UTF-8 bytes: bound without building a `String` first.
+    case utf8([UInt8])
     case blob([UInt8])
 }
 

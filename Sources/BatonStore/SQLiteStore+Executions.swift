@@ -11,7 +11,9 @@ extension SQLiteStore: ExecutionStore {
     }
 
     private func apply(_ changes: ExecutionWrite, _ conn: Connection) throws {
-        for wf in changes.workflows {
+        let workflowRows = changes.workflowRows.count == changes.workflows.count ? changes.workflowRows : changes.workflows.map { $0.rowJSONBytes() }
+        let taskRows = changes.taskRows.count == changes.tasks.count ? changes.taskRows : changes.tasks.map { $0.jsonBytes() }
+        for (wf, row) in zip(changes.workflows, workflowRows) {
             try conn.execute("""
                 INSERT INTO workflow (workflow_id, name, version, status, correlation_id, parent_workflow_id, priority,
                                       create_time, update_time, end_time, json)
@@ -24,9 +26,9 @@ extension SQLiteStore: ExecutionStore {
                 [.text(wf.workflowId), .text(wf.workflowName), .integer(Int64(wf.workflowVersion)), .text(wf.status.rawValue),
                  wf.correlationId.sqlValue, wf.parentWorkflowId.sqlValue, .integer(Int64(wf.priority)),
                  .integer(wf.createTime), .integer(wf.updateTime), .integer(wf.endTime),
-                 .text(String(decoding: wf.rowJSONBytes(), as: UTF8.self))])
+                 .utf8(row)])
         }
-        for t in changes.tasks {
+        for (t, row) in zip(changes.tasks, taskRows) {
             let queued = t.status == .scheduled && !t.isSystemTask
             try conn.execute("""
                 INSERT INTO task (task_id, workflow_id, seq, status, visible_at, json) VALUES (?, ?, ?, ?, ?, ?)
@@ -34,7 +36,7 @@ extension SQLiteStore: ExecutionStore {
                     visible_at = excluded.visible_at, json = excluded.json
                 """,
                 [.text(t.taskId), .text(t.workflowInstanceId), .integer(Int64(t.seq)), .text(t.status.rawValue),
-                 queued ? .integer(t.visibleAt) : .null, .text(String(decoding: t.jsonBytes(), as: UTF8.self))])
+                 queued ? .integer(t.visibleAt) : .null, .utf8(row)])
         }
         for id in changes.deletedTaskIds {
             try conn.execute("DELETE FROM task WHERE task_id = ?", [.text(id)])

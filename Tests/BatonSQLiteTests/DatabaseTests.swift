@@ -20,6 +20,22 @@ import Testing
         db.close()
     }
 
+    @Test func utf8BytesBindAsText() throws {
+        let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
+        let db = try open(tmp)
+        try db.write { conn in
+            try conn.execute("INSERT INTO t VALUES (?, 1)", [.utf8(Array("héllo \u{1F600}".utf8))])
+            try conn.execute("INSERT INTO t VALUES (?, 2)", [.utf8([])])
+        }
+        let rows = try db.read { conn in
+            try conn.query("SELECT k, typeof(k) FROM t ORDER BY v", []) { "\($0.text(0))|\($0.text(1))" }
+        }
+        #expect(rows == ["héllo \u{1F600}|text", "|text"])
+        #expect(try db.read { try $0.queryFirst("SELECT v FROM t WHERE k = ?", [.text("héllo \u{1F600}")]) { $0.int(0) } } == 1)
+        db.close()
+    }
+
     @Test func aThrowRollsTheWholeTransactionBack() throws {
         let tmp = TemporaryDatabase()
         defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files

@@ -107,6 +107,7 @@ final class EngineCore {
         w.deletedWorkflowIds = Array(deletedWorkflowIds)
         w.logs = pendingLogs
         w.pollData = Array(pendingPollData.values)
+        w.encodeRows()
         for (id, wf) in pendingWorkflows where workflows[id] == nil { uncommitted[id] = (seq, wf) }
         for id in deletedWorkflowIds { uncommitted[id] = (seq, nil) }
         return w
