@@ -11,6 +11,7 @@ import Darwin
 final class BenchConnection {
     private let fd: Int32
     private var buffer: [UInt8] = []
+    private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
 
     init(host: String, port: Int) throws {
         var addr = sockaddr_in()
@@ -35,7 +36,8 @@ final class BenchConnection {
 
     deinit { close(fd) }
 
-    /// Sends one request and reads one response; returns the status and body.
+    /// Sends one request and reads one response; returns the status and body. Kept light (no
+    /// Foundation string work, one reusable read buffer): the load generator shares the machine.
     func roundTrip(_ request: [UInt8]) throws -> (status: Int, body: [UInt8]) {
         var offset = 0
         while offset < request.count {
@@ -43,34 +45,56 @@ final class BenchConnection {
             guard n > 0 else { throw BenchError("write failed") }
             offset += n
         }
+        var scanned = 0
         while true {
-            if let end = headEnd() {
-                let head = String(decoding: buffer[0..<end], as: UTF8.self)
-                let status = Int(head.split(separator: " ", maxSplits: 2).dropFirst().first ?? "") ?? 0
-                var length = 0
-                for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
-                    length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
-                }
+            if let end = headEnd(from: scanned) {
+                let (status, length) = parseHead(buffer[0..<end])
                 let total = end + 4 + length
                 while buffer.count < total { try fill() }
                 let body = Array(buffer[(end + 4)..<total])
                 buffer.removeFirst(total)
                 return (status, body)
             }
+            scanned = max(0, buffer.count - 3)
             try fill()
         }
     }
 
-    private func headEnd() -> Int? {
+    /// The status code and Content-Length of a response head.
+    private func parseHead(_ head: ArraySlice<UInt8>) -> (status: Int, length: Int) {
+        var status = 0
+        var i = head.startIndex
+        while i < head.endIndex, head[i] != 32 { i += 1 }   // "HTTP/1.1 "
+        i += 1
+        while i < head.endIndex, head[i] >= 48, head[i] <= 57 { status = status * 10 + Int(head[i] - 48); i += 1 }
+        let name = Array("content-length:".utf8)
+        var length = 0
+        var lineStart = i
+        while lineStart < head.endIndex {
+            var lineEnd = lineStart
+            while lineEnd < head.endIndex, head[lineEnd] != 13 { lineEnd += 1 }
+            if lineEnd - lineStart > name.count,
+               zip(head[lineStart..<(lineStart + name.count)], name).allSatisfy({ ($0 | 0x20) == $1 }) {
+                var j = lineStart + name.count
+                while j < lineEnd, head[j] == 32 { j += 1 }
+                while j < lineEnd, head[j] >= 48, head[j] <= 57 { length = length * 10 + Int(head[j] - 48); j += 1 }
+            }
+            lineStart = lineEnd + 2
+        }
+        return (status, length)
+    }
+
+    private func headEnd(from start: Int) -> Int? {
         guard buffer.count >= 4 else { return nil }
-        for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
-            return i
+        var i = start
+        while i <= buffer.count - 4 {
+            if buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 { return i }
+            i += 1
         }
         return nil
     }
 
     private func fill() throws {
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         guard n > 0 else { throw BenchError("connection closed by server") }
         buffer.append(contentsOf: chunk[0..<n])
