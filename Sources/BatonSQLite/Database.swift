@@ -33,8 +33,11 @@ public final class Database: Sendable {
             }
         }
         try w.executeScript("PRAGMA synchronous=\(synchronous.rawValue);")
-        // A larger page cache keeps the writer from re-reading index pages on every batch.
-        try w.executeScript("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;")
+        // A larger page cache keeps the writer from re-reading index pages on every batch. Checkpoints
+        // every 10,000 WAL pages (40 MB) instead of 1,000: a checkpoint copies each page once however
+        // often it changed since the last one, and the hot pages (the tails of tables and indexes)
+        // change in every commit — measured, about 7% more end-to-end throughput.
+        try w.executeScript("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;")
         writer = Mutex(w)
         // An in-memory database is private to its connection: every read goes through the writer.
         var pool: [Connection] = []
