@@ -135,7 +135,7 @@ public final class ExecutionEngine: Sendable {
             return true
         }
         if drive {
-            runBatch(takeBatch(), box.core)
+            let own = runBatch(takeBatch(), box.core, mayWriteItself: true)
             let handOff = dispatch.withLock { d -> Bool in
                 guard !d.pending.isEmpty || d.tickDue else {
                     d.driving = false
@@ -145,6 +145,8 @@ public final class ExecutionEngine: Sendable {
                 return true
             }
             if handOff { wake.signal() }
+            // The committer was idle and nobody else waits: write this batch here rather than wake it.
+            if let own { commit([own], failedBefore: false) }
         }
         pending.done.wait()
         return try pending.result.get() as! T
@@ -200,7 +202,10 @@ public final class ExecutionEngine: Sendable {
         }
     }
 
-    private func runBatch(_ batch: [Pending], _ core: EngineCore) {
+    /// Runs a batch and passes it on to be committed. With `mayWriteItself`, an idle committer and no
+    /// command waiting, the batch comes back instead, for the caller to commit on its own thread.
+    @discardableResult
+    private func runBatch(_ batch: [Pending], _ core: EngineCore, mayWriteItself: Bool = false) -> CommitJob? {
         if commits.withLock({ $0.failed }) { reload(core) }
         core.now = clock.now
         core.resetBatch()
@@ -229,12 +234,23 @@ public final class ExecutionEngine: Sendable {
         if answerNow {
             for p in batch { p.done.signal() }
             waiters.wake(ready)
-            return
+            return nil
         }
         // Timer-driven changes promise nobody anything; only acknowledged requests need the disk.
         let job = CommitJob(seq: seq, write: write, durable: batch.contains(where: \.durable), pendings: batch, ready: ready)
-        commits.withLock { $0.jobs.append(job) }
+        // Under load the committer's next group is bigger if this batch waits for it (fewer fsyncs).
+        let quiet = mayWriteItself && dispatch.withLock { $0.pending.isEmpty }
+        let writeItself = commits.withLock { q -> Bool in
+            if quiet && !q.failed && !q.writing && q.jobs.isEmpty {
+                q.writing = true
+                return true
+            }
+            q.jobs.append(job)
+            return false
+        }
+        if writeItself { return job }
         commitWake.signal()
+        return nil
     }
 
     /// After a failed commit: memory is ahead of storage. Once the committer has failed every batch
@@ -263,7 +279,9 @@ public final class ExecutionEngine: Sendable {
     private func commitLoop() {
         while true {
             commitWake.wait()
-            let (jobs, failedBefore, stopping) = commits.withLock { q in
+            let (jobs, failedBefore, stopping) = commits.withLock { q -> ([CommitJob], Bool, Bool) in
+                // A caller is writing its own batch: it wakes us when it is done if more are waiting.
+                if q.writing { return ([], q.failed, false) }
                 defer { q.jobs = [] }
                 q.writing = !q.jobs.isEmpty
                 return (q.jobs, q.failed, q.stopping)
@@ -272,35 +290,41 @@ public final class ExecutionEngine: Sendable {
                 if stopping { committerStopped.signal(); return }
                 continue
             }
-            var failure: (any Error)? = failedBefore ? EngineError.illegalState("an earlier commit failed; the engine is reloading") : nil
-            if failure == nil {
-                let writes = jobs.compactMap(\.write)
-                do {
-                    try store.write(writes, durable: jobs.contains(where: \.durable))
-                } catch {
-                    log.error("commit failed", ["error": "\(error)", "batches": String(jobs.count)])
-                    failure = error
-                }
+            commit(jobs, failedBefore: failedBefore)
+        }
+    }
+
+    /// Writes `jobs` in one transaction and answers their callers; run by whoever set `writing`.
+    private func commit(_ jobs: [CommitJob], failedBefore: Bool) {
+        var failure: (any Error)? = failedBefore ? EngineError.illegalState("an earlier commit failed; the engine is reloading") : nil
+        if failure == nil {
+            let writes = jobs.compactMap(\.write)
+            do {
+                try store.write(writes, durable: jobs.contains(where: \.durable))
+            } catch {
+                log.error("commit failed", ["error": "\(error)", "batches": String(jobs.count)])
+                failure = error
             }
-            if let failure {
-                for job in jobs {
-                    for p in job.pendings { p.result = .failure(failure) }
-                    waiters.restore(job.ready)
-                }
-            } else if let last = jobs.last {
-                committedSeq.store(last.seq, ordering: .releasing)
+        }
+        if let failure {
+            for job in jobs {
+                for p in job.pendings { p.result = .failure(failure) }
+                waiters.restore(job.ready)
             }
-            commits.withLock { q in
-                q.writing = false
-                if failure != nil { q.failed = true }
-            }
-            for job in jobs { for p in job.pendings { p.done.signal() } }
-            if failure == nil {
-                for job in jobs { waiters.wake(job.ready) }
-            } else {
-                wake.signal()   // the engine reloads
-            }
+        } else if let last = jobs.last {
+            committedSeq.store(last.seq, ordering: .releasing)
+        }
+        let more = commits.withLock { q -> Bool in
+            q.writing = false
+            if failure != nil { q.failed = true }
+            return !q.jobs.isEmpty
+        }
+        if more { commitWake.signal() }
+        for job in jobs { for p in job.pendings { p.done.signal() } }
+        if failure == nil {
+            for job in jobs { waiters.wake(job.ready) }
+        } else {
+            wake.signal()   // the engine reloads
         }
     }
 }
-
