@@ -3,16 +3,17 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Runs `EngineCore` on one thread and commits on another, in groups. The engine thread runs a batch
-/// of commands in memory and hands its changes to the committer, then goes on with the next batch while
-/// the disk is busy; the committer writes every batch handed over since its last commit in one SQLite
-/// transaction (one fsync). A caller is answered only after its batch is committed, and batches commit
-/// in the order they ran, so nobody ever sees a state that storage could still lose.
+/// Runs `EngineCore` in batches, one at a time, and commits them in groups. Whoever runs a batch (a
+/// caller, or the engine thread) changes the state in memory and hands the changes to the committer,
+/// and the next batch runs while the disk is busy; the committer writes every batch handed over since
+/// its last commit in one SQLite transaction (one fsync). A caller is answered only after its batch is
+/// committed, and batches commit in the order they ran, so nobody ever sees a state that storage could
+/// still lose.
 public final class ExecutionEngine: Sendable {
     /// One queued command and the slot its result comes back in.
     private final class Pending: @unchecked Sendable {
-        // `body` runs on the engine thread only; `result` is written there (or by the committer when the
-        // commit fails) before `done` is signalled, and read by the caller only after it.
+        // `body` runs inside a batch (by whoever holds `driving`); `result` is written there (or by the
+        // committer when the commit fails) before `done` is signalled, and read by the caller only after.
         let body: (EngineCore) throws -> Any
         /// Whether the caller is owed a durable commit (false for polls).
         let durable: Bool
@@ -24,10 +25,11 @@ public final class ExecutionEngine: Sendable {
         }
     }
 
-    /// The core is touched only by the engine thread (and by `start` before that thread exists).
+    /// The core is touched only by the thread holding `Dispatch.driving` (and by `start` before any
+    /// thread runs): the mutex hand-over of that flag orders every access.
     private final class CoreBox: @unchecked Sendable {
         let core: EngineCore
-        /// Number of the last batch run (engine thread only).
+        /// Number of the last batch run (by the driving thread only).
         var batchSeq: UInt64 = 0
         init(_ core: EngineCore) { self.core = core }
     }
@@ -44,7 +46,7 @@ public final class ExecutionEngine: Sendable {
 
     private struct CommitQueue {
         var jobs: [CommitJob] = []
-        /// The committer is writing jobs it has taken.
+        /// Jobs are being written (by the committer, or by a caller writing its own batch).
         var writing = false
         /// A commit failed: every batch run since is failed too, until the engine has reloaded.
         var failed = false
