@@ -43,7 +43,8 @@ final class EngineCore {
     /// HTTP tasks whose call is out.
     var inFlightHTTP: Set<String> = []
     var pendingPollData: [String: PollData] = [:]
-    /// Queues that gained a visible task: their long-pollers are woken after the commit.
+    /// Queues that gained a visible task: their long-pollers are woken once the batch has run (their
+    /// poll runs in a later batch, so it is answered after this batch is committed).
     private(set) var touchedQueues: Set<String> = []
     /// Workflows written in this batch, as they will be committed (for execute waiters).
     private(set) var committedWorkflows: [String: WorkflowModel] = [:]
