@@ -10,16 +10,18 @@ public struct ExecutionWrite: Sendable {
     public var deletedWorkflowIds: [String] = []
     public var logs: [TaskExecLog] = []
     public var pollData: [PollData] = []
-    /// The stored JSON of `workflows` and `tasks`, same order, when `encodeRows()` made it ahead of the
-    /// commit (on the engine's side, so the committer only writes).
-    public private(set) var workflowRows: [[UInt8]] = []
-    public private(set) var taskRows: [[UInt8]] = []
+    /// Row JSON made ahead of the commit by `encodeRows()`.
+    private var encoded: (workflows: [[UInt8]], tasks: [[UInt8]])?
 
     public init() {}
 
-    public mutating func encodeRows() {
-        workflowRows = workflows.map { $0.rowJSONBytes() }
-        taskRows = tasks.map { $0.jsonBytes() }
+    /// Encodes the rows now (on the engine's side, so the commit thread only writes). Call it last:
+    /// later changes to `workflows` or `tasks` would not be seen.
+    public mutating func encodeRows() { encoded = rows() }
+
+    /// The stored JSON of `workflows` and `tasks`, in the same order.
+    public func rows() -> (workflows: [[UInt8]], tasks: [[UInt8]]) {
+        encoded ?? (workflows.map { $0.rowJSONBytes() }, tasks.map { $0.jsonBytes() })
     }
 
     public var isEmpty: Bool {

@@ -57,6 +57,7 @@ public final class Database: Sendable {
     /// `durable: false` commits without waiting for the disk (WAL `synchronous=NORMAL`): for changes
     /// nobody was promised, such as handing out a task, which survive a process crash anyway and are
     /// made durable by the next durable commit.
+    @discardableResult
     public func write<T>(durable: Bool = true, _ body: (Connection) throws -> T) throws -> T {
         try writer.withLock { conn in
             guard let conn else { throw SQLiteError(code: SQLITE_MISUSE, message: "database is closed") }

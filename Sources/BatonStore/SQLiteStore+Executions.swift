@@ -11,9 +11,8 @@ extension SQLiteStore: ExecutionStore {
     }
 
     private func apply(_ changes: ExecutionWrite, _ conn: Connection) throws {
-        let workflowRows = changes.workflowRows.count == changes.workflows.count ? changes.workflowRows : changes.workflows.map { $0.rowJSONBytes() }
-        let taskRows = changes.taskRows.count == changes.tasks.count ? changes.taskRows : changes.tasks.map { $0.jsonBytes() }
-        for (wf, row) in zip(changes.workflows, workflowRows) {
+        let rows = changes.rows()
+        for (wf, row) in zip(changes.workflows, rows.workflows) {
             try conn.execute("""
                 INSERT INTO workflow (workflow_id, name, version, status, correlation_id, parent_workflow_id, priority,
                                       create_time, update_time, end_time, json)
@@ -28,7 +27,7 @@ extension SQLiteStore: ExecutionStore {
                  .integer(wf.createTime), .integer(wf.updateTime), .integer(wf.endTime),
                  .utf8(row)])
         }
-        for (t, row) in zip(changes.tasks, taskRows) {
+        for (t, row) in zip(changes.tasks, rows.tasks) {
             let queued = t.status == .scheduled && !t.isSystemTask
             try conn.execute("""
                 INSERT INTO task (task_id, workflow_id, seq, status, visible_at, json) VALUES (?, ?, ?, ?, ?, ?)

@@ -52,7 +52,6 @@ struct ExecutionScenarios {
     func endToEnd(workers: Int) throws -> Double {
         let (wf, task) = try registerOneTaskWorkflow("e2e")
         let stop = Atomic<Bool>(false)
-        let completed = Atomic<Int>(0)
         let failure = Mutex<String?>(nil)
         let group = DispatchGroup()
         func spawn(_ body: @escaping @Sendable () throws -> Void) {
@@ -70,7 +69,6 @@ struct ExecutionScenarios {
         // (Created at 0 and raised: libdispatch traps on freeing a semaphore below its initial value.)
         let inFlight = DispatchSemaphore(value: 0)
         for _ in 0..<2000 { inFlight.signal() }
-        let started = Atomic<Int>(0)
         for _ in 0..<starters {
             spawn {
                 let c = try connection()
@@ -79,7 +77,6 @@ struct ExecutionScenarios {
                     guard inFlight.wait(timeout: .now() + .milliseconds(50)) == .success else { continue }
                     let (s, _) = try c.roundTrip(body)
                     guard s == 200 else { throw BenchError("start answered \(s)") }
-                    started.add(1, ordering: .relaxed)
                 }
             }
         }
@@ -96,7 +93,6 @@ struct ExecutionScenarios {
                         let update = #"{"workflowInstanceId":"\#(wfId)","taskId":"\#(taskId)","status":"COMPLETED","workerId":"bench-\#(w)","outputData":{"r":1}}"#
                         let (us, _) = try c.roundTrip(Self.request("POST", "/api/tasks", body: update))
                         guard us == 200 else { throw BenchError("update answered \(us)") }
-                        completed.add(1, ordering: .relaxed)
                         inFlight.signal()
                         if measuring.load(ordering: .relaxed) { measured.add(1, ordering: .relaxed) }
                     }

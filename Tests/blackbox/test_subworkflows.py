@@ -48,6 +48,22 @@ def wait_child(api, wid, ref="sub", timeout=10):
                       what=f"child of {ref} in {wid}")
 
 
+def start_parent_of_child(clients, unique, label, optional=False):
+    """Registers a worker task, a one-version child running it and a parent running the child as `sub`
+    (optional or not), starts the parent and waits for the child. Returns (task, child name, parent id,
+    child id)."""
+    tname, cname = unique(f"sub_{label}"), unique(f"child_{label}")
+    register_taskdefs(clients.api, taskdef(tname))
+    register_workflow(clients.api, child_def(clients, cname, tname, 1))
+    s = sub(cname, 1)
+    if optional:
+        s.optional = True
+    p = parent_def(clients, unique(f"parent_{label}"), s)
+    register_workflow(clients.api, p)
+    wid = start(clients.api, p["name"])
+    return tname, cname, wid, wait_child(clients.api, wid)
+
+
 def test_child_by_name_and_version(clients, unique):
     tname, cname = unique("sub_w"), unique("child")
     register_taskdefs(clients.api, taskdef(tname))
@@ -126,13 +142,7 @@ def test_inline_child_definition(clients, unique):
 
 
 def test_child_failure_fails_parent_task(clients, unique):
-    tname, cname = unique("sub_fw"), unique("child_fail")
-    register_taskdefs(clients.api, taskdef(tname))
-    register_workflow(clients.api, child_def(clients, cname, tname, 1))
-    p = parent_def(clients, unique("parent_fail"), sub(cname, 1))
-    register_workflow(clients.api, p)
-    wid = start(clients.api, p["name"])
-    cid = wait_child(clients.api, wid)
+    tname, cname, wid, cid = start_parent_of_child(clients, unique, "fail")
     complete(clients.api, poll_until(clients.api, tname), {"partial": 1}, status="FAILED",
              reasonForIncompletion="worker exploded")
     child = wait_status(clients.api, cid, "FAILED")
@@ -147,15 +157,7 @@ def test_child_failure_fails_parent_task(clients, unique):
 
 
 def test_optional_child_failure_lets_parent_continue(clients, unique):
-    tname, cname = unique("sub_ow"), unique("child_opt")
-    register_taskdefs(clients.api, taskdef(tname))
-    register_workflow(clients.api, child_def(clients, cname, tname, 1))
-    s = sub(cname, 1)
-    s.optional = True
-    p = parent_def(clients, unique("parent_opt"), s)
-    register_workflow(clients.api, p)
-    wid = start(clients.api, p["name"])
-    wait_child(clients.api, wid)
+    tname, _, wid, _ = start_parent_of_child(clients, unique, "opt", optional=True)
     complete(clients.api, poll_until(clients.api, tname), {}, status="FAILED", reasonForIncompletion="meh")
     wf = wait_status(clients.api, wid, "COMPLETED")
     assert by_ref(wf, "sub")["status"] == "COMPLETED_WITH_ERRORS"
@@ -163,13 +165,7 @@ def test_optional_child_failure_lets_parent_continue(clients, unique):
 
 
 def test_terminating_child_cancels_parent_task(clients, unique):
-    tname, cname = unique("sub_tc"), unique("child_term")
-    register_taskdefs(clients.api, taskdef(tname))
-    register_workflow(clients.api, child_def(clients, cname, tname, 1))
-    p = parent_def(clients, unique("parent_tc"), sub(cname, 1))
-    register_workflow(clients.api, p)
-    wid = start(clients.api, p["name"])
-    cid = wait_child(clients.api, wid)
+    _, _, wid, cid = start_parent_of_child(clients, unique, "term")
     terminate(clients.api, cid, "child killed by test")
     wf = wait_status(clients.api, wid, "TERMINATED")
     t = by_ref(wf, "sub")
@@ -180,13 +176,7 @@ def test_terminating_child_cancels_parent_task(clients, unique):
 
 
 def test_terminating_parent_terminates_child(clients, unique):
-    tname, cname = unique("sub_tp"), unique("child_tp")
-    register_taskdefs(clients.api, taskdef(tname))
-    register_workflow(clients.api, child_def(clients, cname, tname, 1))
-    p = parent_def(clients, unique("parent_tp"), sub(cname, 1))
-    register_workflow(clients.api, p)
-    wid = start(clients.api, p["name"])
-    cid = wait_child(clients.api, wid)
+    tname, _, wid, cid = start_parent_of_child(clients, unique, "tp")
     terminate(clients.api, wid, "stop everything")
     wf = wait_status(clients.api, wid, "TERMINATED")
     assert by_ref(wf, "sub")["status"] == "CANCELED"
