@@ -5,11 +5,11 @@ import BatonSupport
 /// The services the routes talk to.
 public struct Services: Sendable {
     public var metadata: MetadataService
-    public var executions: ExecutionService?
+    public var executions: WorkflowService?
     public var events: EventService?
     public var version: String
 
-    public init(metadata: MetadataService, executions: ExecutionService? = nil, events: EventService? = nil, version: String) {
+    public init(metadata: MetadataService, executions: WorkflowService? = nil, events: EventService? = nil, version: String) {
         self.metadata = metadata
         self.executions = executions
         self.events = events

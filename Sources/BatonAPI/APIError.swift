@@ -32,17 +32,45 @@ public enum ErrorResponses {
         return .json(JSONWriter.bytes(json), status: 400)
     }
 
+    /// The HTTP status of each engine error, as OSS answers it (the 500s and some 404s are OSS's
+    /// accidents — unmapped IllegalStateExceptions, NotFound for a running workflow — kept because
+    /// clients see exactly them).
+    static func status(of error: EngineError) -> Int {
+        switch error {
+        case .workflowNotFound, .taskNotFound, .workflowDefNotFound, .workflowDefNotFoundByName, .subWorkflowDefMissing,
+             .taskDefNotFound, .taskDefToUpdateNotFound, .taskDefToDeleteNotFound, .workflowDefToDeleteNotFound,
+             .eventHandlerNotFound, .notFound:
+            404
+        case .workflowDefExists, .eventHandlerExists: 409
+        case .invalid, .validation: 400
+        case .storage, .commitFailed: 500
+        case .notAllowed(let refusal): status(of: refusal)
+        }
+    }
+
+    static func status(of refusal: Refusal) -> Int {
+        switch refusal {
+        case .pauseEnded, .terminateCompleted, .restartNotEnded, .retryNotStarted, .retryNothingToRetry,
+             .rerunNotEnded, .resetCallbacksEnded:
+            409
+        case .restartLatestDefinitionMissing, .restartNotRestartable, .retryStillRunning: 404
+        case .rerunTaskNotFound, .archiveNotEnded: 400
+        case .resumeNotPaused, .skipNotRunning, .skipUnknownReference, .skipAlreadyProcessed: 500
+        }
+    }
+
     /// The one place where errors become statuses.
     static func response(for error: any Error, request: HTTPRequest) -> HTTPResponse {
         switch error {
         case let e as EngineError:
             log.debug("request refused", ["path": request.rawPath, "error": e.message])
             switch e {
-            case .notFound(let m): return body(status: 404, message: m)
-            case .conflict(let m): return body(status: 409, message: m)
-            case .invalid(let m): return body(status: 400, message: m)
             case .validation(let errors): return validation(errors)
-            case .illegalState(let m): return body(status: 500, message: m)
+            case .storage(let m, let retryable):
+                log.error("storage failure", ["path": request.rawPath, "error": m])
+                return retryable ? body(status: 500, message: "temporary storage failure, try again", retryable: true)
+                                 : body(status: 500, message: m)
+            default: return body(status: status(of: e), message: e.message)
             }
         case let e as APIError:
             switch e {

@@ -4,7 +4,7 @@ import BatonSupport
 
 /// Pause, resume, terminate, restart, retry, skip, rerun, remove, reset callbacks, and their bulk forms.
 enum ManagementRoutes {
-    static func register(on router: inout Router, _ executions: ExecutionService) {
+    static func register(on router: inout Router, _ executions: WorkflowService) {
         let h = API.handler
         let id: @Sendable (HTTPRequest) -> String = { $0.pathParameter("workflowId") }
 
@@ -46,7 +46,7 @@ enum ManagementRoutes {
         })
 
         // Bulk forms: per-id refusals are reported in the body; the status stays 200.
-        func bulk(_ method: String, _ action: String, _ operation: @escaping @Sendable (HTTPRequest) throws -> ExecutionService.BulkOperation) {
+        func bulk(_ method: String, _ action: String, _ operation: @escaping @Sendable (HTTPRequest) throws -> WorkflowService.BulkOperation) {
             router.add(method, "/api/workflow/bulk/\(action)", h { req in
                 let result = try executions.bulk(try bulkIds(req), try operation(req))
                 var errors = JSONObject()

@@ -4,7 +4,7 @@ import BatonSupport
 
 /// Search, running ids and correlation lookups.
 enum SearchRoutes {
-    static func register(on router: inout Router, _ executions: ExecutionService) {
+    static func register(on router: inout Router, _ executions: WorkflowService) {
         let h = API.handler
 
         @Sendable func query(_ req: HTTPRequest) throws -> SearchQuery {

@@ -16,7 +16,7 @@ enum TaskRoutes {
         return .json(body)
     }
 
-    static func register(on router: inout Router, _ executions: ExecutionService) {
+    static func register(on router: inout Router, _ executions: WorkflowService) {
         let h = API.handler
 
         @Sendable func pollParameters(_ req: HTTPRequest) throws -> (worker: String?, domain: String?) {

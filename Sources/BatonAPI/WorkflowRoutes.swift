@@ -4,7 +4,7 @@ import BatonSupport
 
 /// `/api/workflow/...`: starting, executing and reading workflows.
 enum WorkflowRoutes {
-    static func register(on router: inout Router, _ executions: ExecutionService) {
+    static func register(on router: inout Router, _ executions: WorkflowService) {
         let h = API.handler
 
         router.add("POST", "/api/workflow", h { req in
@@ -29,21 +29,22 @@ enum WorkflowRoutes {
                 throw APIError.badRequest("Invalid returnStrategy '\(strategy)'")
             }
             let wait = try req.queryInt("waitForSeconds") ?? 0
-            let options = ExecutionService.ExecuteOptions(
-                requestId: req.queryValue("requestId") ?? IDs.uuid(),
+            let options = WorkflowService.ExecuteOptions(
                 waitUntilTaskRefs: Set(req.query.list("waitUntilTaskRef").filter { $0 != "None" }),
                 waitForSeconds: wait <= 0 ? 10 : min(wait, 300))
-            let run = try executions.execute(request, options: options, returnStrategy: strategy)
-            return run.map { .json(.object($0)) } ?? .ok
+            let run = try executions.execute(request, options: options)
+            let body = ExecutionResponses.body(run, requestId: req.queryValue("requestId") ?? IDs.uuid(), strategy: strategy)
+            return body.map { .json(.object($0)) } ?? .ok
         })
         router.add("GET", "/api/workflow/{workflowId}", h { req in
             let bytes = try executions.workflowJSON(id: req.pathParameter("workflowId"), includeTasks: try req.queryBool("includeTasks", default: true))
             return .json(bytes)
         })
         router.add("GET", "/api/workflow/{workflowId}/status", h { req in
-            .json(.object(try executions.status(id: req.pathParameter("workflowId"),
-                                                includeOutput: try req.queryBool("includeOutput", default: false),
-                                                includeVariables: try req.queryBool("includeVariables", default: false))))
+            let id = req.pathParameter("workflowId")
+            guard let wf = try executions.workflow(id: id) else { throw EngineError.workflowNotFound(workflowId: id) }
+            return .json(.object(ExecutionResponses.status(wf, includeOutput: try req.queryBool("includeOutput", default: false),
+                                                           includeVariables: try req.queryBool("includeVariables", default: false))))
         })
         router.add("GET", "/api/workflow/{workflowId}/tasks", h { req in
             let (total, page) = try executions.tasks(workflowId: req.pathParameter("workflowId"), start: try req.queryInt("start") ?? 0,

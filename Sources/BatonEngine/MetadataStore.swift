@@ -15,7 +15,7 @@ public protocol MetadataStore: Sendable {
     func allWorkflowDefs() throws -> [WorkflowDef]
     /// The highest version of each name.
     func latestWorkflowDefs() throws -> [WorkflowDef]
-    /// Inserts; throws `EngineError.conflict` when the name+version exists.
+    /// Inserts; throws `EngineError.workflowDefExists` when the name+version exists.
     func createWorkflowDef(_ def: WorkflowDef) throws
     /// Inserts or replaces each definition, all in one transaction.
     func saveWorkflowDefs(_ defs: [WorkflowDef]) throws

@@ -15,7 +15,7 @@ public final class Database: Sendable {
     public let synchronous: SynchronousMode
     private let writer: Mutex<Connection?>
     private let readers: Mutex<[Connection]>
-    private let readerAvailable: DispatchSemaphoreBox
+    private let readerAvailable: SemaphoreBox
     private let readerCount: Int
     private let log = Logger(label: "baton.sqlite")
 
@@ -50,7 +50,7 @@ public final class Database: Sendable {
         }
         readerCount = pool.count
         readers = Mutex(pool)
-        readerAvailable = DispatchSemaphoreBox(value: pool.count)
+        readerAvailable = SemaphoreBox(value: pool.count)
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE … COMMIT` transaction on the writer; any throw rolls back.
@@ -108,14 +108,4 @@ public final class Database: Sendable {
             pool.forEach { $0.close() }
         }
     }
-}
-
-import Dispatch
-
-/// `DispatchSemaphore` is already thread-safe; the box only makes that visible to the compiler.
-final class DispatchSemaphoreBox: @unchecked Sendable {
-    private let semaphore: DispatchSemaphore
-    init(value: Int) { semaphore = DispatchSemaphore(value: value) }
-    func wait() { semaphore.wait() }
-    func signal() { semaphore.signal() }
 }

@@ -122,7 +122,7 @@ extension SQLiteStore: MetadataStore {
                                  Self.row(def))
             }
         } catch let e as SQLiteError where e.isConstraintViolation {
-            throw EngineError.conflict("Workflow with \(def.name).\(def.version) already exists!")
+            throw EngineError.workflowDefExists(name: def.name, version: def.version)
         }
     }
 

@@ -49,3 +49,26 @@ public enum IDs {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// Where new workflow and task ids come from (the engine's, so tests and reproducible runs can pick).
+public protocol IDSource: Sendable {
+    func next() -> String
+}
+
+/// The server's ids: time-ordered UUIDs (`IDs.uuid()`).
+public struct TimeOrderedIDs: IDSource {
+    public init() {}
+    public func next() -> String { IDs.uuid() }
+}
+
+/// Where random numbers come from (retry jitter), so tests and reproducible runs can pick.
+public protocol RandomSource: Sendable {
+    /// A number in the range, both ends included.
+    func next(in range: ClosedRange<Int64>) -> Int64
+}
+
+/// The system's random numbers.
+public struct SystemRandom: RandomSource {
+    public init() {}
+    public func next(in range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range) }
+}

@@ -74,8 +74,11 @@ enum Baton {
             fail("baton: cannot open database \(config.db): \(error)")
         }
 
-        // Active workflows come back into memory; timers that fell due while we were down fire at once.
-        let engine = ExecutionEngine(store: store, metadata: store, clock: clock, httpSender: { call in
+        // Definitions are read through the catalog (an in-memory snapshot that every write through it
+        // replaces), by the engine and the metadata API alike.
+        let catalog = DefinitionCatalog(store: store)
+        let engineEnvironment = EngineEnvironment(store: store, definitions: catalog, events: store, scripts: ScriptEngines(), clock: clock,
+                                            httpSender: { call in
             do {
                 let r = try HTTPClient.send(method: call.method, url: call.uri, headers: call.headers, body: call.body,
                                             connectTimeoutMillis: call.connectTimeoutMillis, readTimeoutMillis: call.readTimeoutMillis)
@@ -83,15 +86,16 @@ enum Baton {
             } catch {
                 return .failure(HTTPTaskError("\(error)"))
             }
-        }, events: store)
-        do {
-            try engine.start()
+        })
+        // Active workflows come back into memory; timers that fell due while we were down fire at once.
+        let loop = BatchLoop(environment: engineEnvironment)
+        do throws(EngineError) {
+            try loop.start()
         } catch {
             store.close()
-            fail("baton: cannot load executions from \(config.db): \(error)")
+            fail("baton: cannot load executions from \(config.db): \(error.message)")
         }
-        let executions = ExecutionService(engine: engine, store: store, metadata: store, clock: clock)
-        let services = Services(metadata: MetadataService(store: store, clock: clock), executions: executions,
+        let services = Services(metadata: MetadataService(store: catalog, clock: clock), executions: WorkflowService(loop: loop),
                                 events: EventService(store: store), version: BatonVersion.current)
         let router = API.router(services)
         var http = HTTPServerConfiguration()
@@ -119,7 +123,7 @@ enum Baton {
             log.info("shutting down", ["signal": name])
             let drained = server.shutdown(drainSeconds: config.shutdownGraceSeconds)
             if !drained { log.warning("connections still open after the grace period; closing anyway") }
-            engine.stop()
+            loop.stop()
             store.close()
             log.info("stopped")
             exit(0)

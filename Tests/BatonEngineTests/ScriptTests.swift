@@ -164,8 +164,8 @@ private let missingLibrary = "libbaton-does-not-exist.so.0"
     }
 
     @Test func truthinessAsDoWhileUsesIt() {
-        for value: JSONValue in [true, 1, 0.5, 42] { #expect(JavaScript.isTruthy(value), "\(value)") }
-        for value: JSONValue in [false, 0, -1, 0.0, "true", nil, [1], ["a": 1]] { #expect(!JavaScript.isTruthy(value), "\(value)") }
+        for value: JSONValue in [true, 1, 0.5, 42] { #expect(value.isTruthy, "\(value)") }
+        for value: JSONValue in [false, 0, -1, 0.0, "true", nil, [1], ["a": 1]] { #expect(!value.isTruthy, "\(value)") }
     }
 
     @Test func missingLibraryNamesTheDebianPackage() {

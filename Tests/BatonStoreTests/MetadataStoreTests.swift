@@ -24,9 +24,9 @@ import Testing
         #expect(a.retryCount == 2)
         #expect(a.json["createTime"] == 1_000)
         #expect(a.json["updateTime"] == 1_500)
-        #expect(throws: EngineError.notFound("No such task by name b")) { try metadata.updateTaskDef(json(#"{"name":"b"}"#)) }
+        #expect(throws: EngineError.taskDefToUpdateNotFound(name: "b")) { try metadata.updateTaskDef(json(#"{"name":"b"}"#)) }
         try metadata.deleteTaskDef(named: "a")
-        #expect(throws: EngineError.notFound("No such taskType found by name: a")) { try metadata.taskDef(named: "a") }
+        #expect(throws: EngineError.taskDefNotFound(name: "a")) { try metadata.taskDef(named: "a") }
         store.close()
     }
 
@@ -36,7 +36,7 @@ import Testing
         let (metadata, store) = try service(tmp)
         let v1 = #"{"name":"wf","version":1,"tasks":[{"name":"a","taskReferenceName":"a"}],"x-custom":"kept"}"#
         try metadata.registerWorkflowDef(json(v1), overwrite: false)
-        #expect(throws: EngineError.conflict("Workflow with wf.1 already exists!")) { try metadata.registerWorkflowDef(json(v1), overwrite: false) }
+        #expect(throws: EngineError.workflowDefExists(name: "wf", version: 1)) { try metadata.registerWorkflowDef(json(v1), overwrite: false) }
         try metadata.registerWorkflowDef(json(v1), overwrite: true)
         _ = try metadata.updateWorkflowDefs(json("[" + v1.replacingOccurrences(of: "\"version\":1", with: "\"version\":3") + "]"))
         #expect(try metadata.workflowDef(name: "wf", version: nil).version == 3)
@@ -45,8 +45,8 @@ import Testing
         #expect(try metadata.latestWorkflowDefs().map { $0.version } == [3])
         #expect(try metadata.workflowNames() == ["wf"])
         try metadata.deleteWorkflowDef(name: "wf", version: 3)
-        #expect(throws: EngineError.notFound("No such workflow definition: wf version: 3")) { try metadata.deleteWorkflowDef(name: "wf", version: 3) }
-        #expect(throws: EngineError.notFound("No such workflow found by name: nope, version: null")) { try metadata.workflowDef(name: "nope", version: nil) }
+        #expect(throws: EngineError.workflowDefToDeleteNotFound(name: "wf", version: 3)) { try metadata.deleteWorkflowDef(name: "wf", version: 3) }
+        #expect(throws: EngineError.workflowDefNotFoundByName(name: "nope", version: nil)) { try metadata.workflowDef(name: "nope", version: nil) }
         store.close()
     }
 

@@ -501,8 +501,9 @@ def test_skip_via_python_query_dict(clients, flow):
     clients.workflows.skip_task_from_workflow(wid, "t1", request)
     wf = get_wf(f.api, wid)
     assert wf["status"] == "RUNNING"
-    assert [(t["referenceTaskName"], t["status"]) for t in wf["tasks"]] == [("t0", "IN_PROGRESS"), ("t1", "SKIPPED")]
-    skipped = wf["tasks"][1]
+    # As in OSS the skipped record has seq 0, and tasks are listed by seq: it comes first.
+    assert [(t["referenceTaskName"], t["status"]) for t in wf["tasks"]] == [("t1", "SKIPPED"), ("t0", "IN_PROGRESS")]
+    skipped = wf["tasks"][0]
     assert skipped["inputData"] == {"a": 1, "nested": {"b": [1, 2]}}
     assert skipped["outputData"] == {"y": "it's", "ok": True, "none": None}
     assert skipped["taskType"] == f.types[1]
@@ -511,22 +512,24 @@ def test_skip_via_python_query_dict(clients, flow):
     complete(f.api, t0)
     wf = get_wf(f.api, wid)
     assert [(t["referenceTaskName"], t["status"]) for t in wf["tasks"]] == \
-        [("t0", "COMPLETED"), ("t1", "SKIPPED"), ("t2", "SCHEDULED")], summary(wf)
+        [("t1", "SKIPPED"), ("t0", "COMPLETED"), ("t2", "SCHEDULED")], summary(wf)
     assert wf["tasks"][2]["inputData"] == {"fromSkipped": "it's", "ok": True, "inp": 1}
     assert_nothing_to_poll(f.api, f.types[1])
     f.advance(wid)
-    assert wait_status(f.api, wid, "COMPLETED")["tasks"][1]["status"] == "SKIPPED"
+    assert wait_status(f.api, wid, "COMPLETED")["tasks"][0]["status"] == "SKIPPED"
 
 
-def test_skip_last_task_via_json_body_becomes_output(clients, flow):
+def test_skipping_the_last_task_completes_with_the_last_listed_output(clients, flow):
     f = flow(n=2)
     wid = f.start()
     r = requests.put(f"{f.api}/workflow/{wid}/skiptask/t1", json={"taskOutput": {"final": 1, "s": "z"}}, timeout=T)
     assert r.status_code == 200, r.text
     f.advance(wid, output={"first": 0})
     wf = wait_status(f.api, wid, "COMPLETED", timeout=5)
-    assert wf["output"] == {"final": 1, "s": "z"}
-    assert [t["status"] for t in wf["tasks"]] == ["COMPLETED", "SKIPPED"]
+    # OSS takes the output of the last task listed (by seq), and the skipped record (seq 0) is first.
+    assert wf["output"] == {"first": 0}
+    assert [t["status"] for t in wf["tasks"]] == ["SKIPPED", "COMPLETED"]
+    assert wf["tasks"][0]["outputData"] == {"final": 1, "s": "z"}
 
 
 def test_skip_via_task_output_query_json(clients, flow):
@@ -540,7 +543,7 @@ def test_skip_via_task_output_query_json(clients, flow):
     r = requests.put(f"{f.api}/workflow/{wid2}/skiptask/t1", params={"taskOutput": '{"q": 5}'}, json={}, timeout=T)
     assert r.status_code == 200, r.text
     wf = get_wf(f.api, wid2)
-    assert wf["tasks"][1]["outputData"] == {"q": 5}
+    assert (wf["tasks"][0]["referenceTaskName"], wf["tasks"][0]["outputData"]) == ("t1", {"q": 5})
 
 
 def test_skip_refusals(clients, flow):

@@ -475,7 +475,7 @@ def test_do_while_items_with_condition_stops_early(clients, unique):
     assert sorted(t["referenceTaskName"] for t in wf["tasks"]) == ["body__1", "body__2", "loop"], summary(wf)
 
 
-def test_do_while_failure_inside_body_fails_loop(clients, unique):
+def test_do_while_failure_inside_body_fails_the_workflow_and_cancels_the_loop(clients, unique):
     loop = LoopTask("loop", 5, [inline("body", "if ($.it == 2) { throw new Error('boom at 2'); } else { $.it }",
                                        it="${loop.output.iteration}")])
     d = make_def(clients, unique("dw_fail"), loop, inline("after", "1"))
@@ -483,13 +483,13 @@ def test_do_while_failure_inside_body_fails_loop(clients, unique):
     wf = wait_status(clients.api, start(clients.api, d["name"]), "FAILED")
     assert by_ref(wf, "body__1")["status"] == "COMPLETED"
     assert by_ref(wf, "body__2")["status"] in ("FAILED", "FAILED_WITH_TERMINAL_ERROR"), summary(wf)
-    lo = by_ref(wf, "loop")
-    assert lo["status"] == "FAILED", summary(wf)
-    assert "boom at 2" in (lo["reasonForIncompletion"] or ""), lo["reasonForIncompletion"]
+    # As OSS (DoWhileSpec): the failed body ends the workflow, which cancels the open loop task.
+    assert by_ref(wf, "loop")["status"] == "CANCELED", summary(wf)
+    assert "boom at 2" in (wf["reasonForIncompletion"] or ""), wf["reasonForIncompletion"]
     assert not [t for t in wf["tasks"] if t["referenceTaskName"] == "after"]
 
 
-def test_do_while_worker_failure_fails_loop(clients, unique):
+def test_do_while_worker_failure_fails_the_workflow_and_cancels_the_loop(clients, unique):
     tname = unique("dw_fail_worker")
     register_taskdefs(clients.api, taskdef(tname))
     d = make_def(clients, unique("dw_wfail"), LoopTask("loop", 3, [SimpleTask(tname, "w")]), inline("after", "1"))
@@ -499,9 +499,8 @@ def test_do_while_worker_failure_fails_loop(clients, unique):
     complete(clients.api, poll_until(clients.api, tname), {}, status="FAILED", reasonForIncompletion="worker says no")
     wf = wait_status(clients.api, wid, "FAILED")
     assert by_ref(wf, "w__2")["status"] == "FAILED"
-    lo = by_ref(wf, "loop")
-    assert lo["status"] == "FAILED", summary(wf)
-    assert "worker says no" in (lo["reasonForIncompletion"] or "")
+    assert by_ref(wf, "loop")["status"] == "CANCELED", summary(wf)
+    assert "worker says no" in (wf["reasonForIncompletion"] or "")
 
 
 def test_do_while_condition_error(clients, unique):

@@ -1,142 +1,158 @@
 import BatonSupport
 
 /// The decide pass: moves one workflow forward as far as it can go now (OSS `DeciderService.decide`
-/// and the parts of `WorkflowExecutorOps` that end a workflow). Pure: it changes the value it is
-/// given and reports effects; persistence, queues and timers are the caller's.
+/// with the loop of `WorkflowExecutorOps.decide` around it). A pure function of the workflow and the
+/// context: it returns the new state and the effects the engine must carry out, and does no I/O.
+///
+/// Each round follows OSS's order of work:
+/// 1. a scan over the unprocessed attempts, without running anything: timeouts, retries of failed
+///    attempts (or the workflow's end when none is left), and the nodes after finished ones;
+/// 2. the completion check;
+/// 3. the new attempts are added (sequence numbers, schedule times) and launched ones listed as effects;
+/// 4. the open engine-run tasks (DO_WHILE, JOIN, SWITCH, scripts, WAIT...) run, in the scan's order.
+/// Rounds repeat while one changes something. Because retries are added before anything runs, a loop
+/// or a join never mistakes a failure that is about to be retried for a final one.
 public struct Decider {
-    public var now: Int64
-    public var newId: () -> String
-    /// Last poll time of a queue (for picking an active domain); nil when never polled.
-    public var lastPollTime: (String) -> Int64?
-    /// Registered task definitions, for nodes created at run time (dynamic forks).
-    public var taskDefNamed: (String) -> TaskDef?
+    public var ctx: DecideContext
 
-    public init(now: Int64, newId: @escaping () -> String = IDs.uuid, lastPollTime: @escaping (String) -> Int64? = { _ in nil },
-                taskDefNamed: @escaping (String) -> TaskDef? = { _ in nil }) {
-        self.now = now
-        self.newId = newId
-        self.lastPollTime = lastPollTime
-        self.taskDefNamed = taskDefNamed
-    }
+    public init(_ ctx: DecideContext) { self.ctx = ctx }
 
-    /// Passes are repeated while in-engine work changes something; bounded so a cycle cannot spin.
-    static let maxPasses = 100
+    /// Rounds one pass may run. A long synchronous loop (hundreds of INLINE iterations) needs many; past
+    /// this the workflow is handed back with `.decideAgain` rather than hold the engine.
+    static let maxRounds = 5_000
 
-    @discardableResult
-    public func decide(_ wf: inout WorkflowModel) -> DecideEffects {
-        var effects = DecideEffects()
-        guard !wf.status.isTerminal else { return effects }
-        do {
-            try checkWorkflowTimeout(wf)
-            if wf.status == .paused { return effects }
-            for _ in 0..<Self.maxPasses {
-                if try !decidePass(&wf) { break }
-            }
-        } catch let termination as Termination {
-            end(&wf, termination, effects: &effects)
-        } catch {
-            end(&wf, Termination(status: .failed, reason: "\(error)", task: nil), effects: &effects)
+    public func decide(_ workflow: WorkflowModel) -> Decision {
+        var wf = workflow
+        var effects: [Effect] = []
+        guard !wf.status.isTerminal else { return Decision(workflow: wf) }
+        if let ending = Timeouts(ctx.now).workflowTimeout(wf) {
+            end(&wf, ending, &effects)
+            return Decision(workflow: wf, effects: effects)
         }
-        if wf.status.isTerminal { effects.ended = true }
-        return effects
+        if wf.status == .paused { return Decision(workflow: wf) }
+        for _ in 0..<Self.maxRounds {
+            switch round(&wf, &effects) {
+            case .again: continue
+            case .settled: return Decision(workflow: wf, effects: effects)
+            case .ended(let ending): end(&wf, ending, &effects)
+            case .completed(let terminate): complete(&wf, terminate: terminate, &effects)
+            }
+            return Decision(workflow: wf, effects: effects)
+        }
+        effects.append(.decideAgain)
+        return Decision(workflow: wf, effects: effects)
     }
 
-    /// One pass; true when something changed that warrants another pass.
-    private func decidePass(_ wf: inout WorkflowModel) throws -> Bool {
-        var toSchedule: [TaskModel] = []
-        func put(_ t: TaskModel, replace: Bool) {
-            if let i = toSchedule.firstIndex(where: { $0.referenceTaskName == t.referenceTaskName }) {
-                if replace { toSchedule[i] = t }
+    private enum RoundResult {
+        case again, settled
+        case ended(Ending)
+        case completed(terminate: TaskModel?)
+    }
+
+    /// The attempts a round will schedule or run, by reference name, in the order found.
+    private struct Pending {
+        private(set) var tasks: [TaskModel] = []
+        private var index: [String: Int] = [:]
+        mutating func put(_ t: TaskModel, replace: Bool) {
+            if let i = index[t.referenceTaskName] {
+                if replace { tasks[i] = t }
             } else {
-                toSchedule.append(t)
+                index[t.referenceTaskName] = tasks.count
+                tasks.append(t)
             }
         }
+    }
 
+    private func round(_ wf: inout WorkflowModel, _ effects: inout [Effect]) -> RoundResult {
+        var pending = Pending()
         if wf.tasks.allSatisfy({ $0.status == .skipped || $0.executed }) {
-            // Nothing in flight: a new workflow starts with its first (non-skipped) node.
+            // Nothing in flight: a new workflow starts with its first node that is not skipped.
             var node = wf.definition.tasks.first
             while let n = node, isSkipped(n, in: wf) { node = wf.definition.nextTask(after: n.taskReferenceName) }
-            if let node { for t in try tasksToSchedule(node, in: wf) { put(t, replace: false) } }
+            if let node {
+                switch schedule(node, in: wf) {
+                case .success(let tasks): for t in tasks { pending.put(t, replace: false) }
+                case .failure(let ending): return .ended(ending)
+                }
+            }
         }
-
         var executedRefs = Set(wf.tasks.filter(\.executed).map(\.referenceTaskName))
-        var changed = false
-        var ranSystemTask = false
-        var deferredFailure = false
-        // By id, not index: a loop's keepLastN removes old iterations while we go.
-        for taskId in wf.tasks.map(\.taskId) {
-            guard var i = wf.index(ofTask: taskId) else { continue }
+        let terminate = Terminate.succeeded(in: wf)
+        let timeouts = Timeouts(ctx.now)
+
+        // 1. The scan. By id, not index: nothing here removes tasks, but ids keep it obviously right.
+        for i in wf.tasks.indices {
             let t = wf.tasks[i]
             guard !t.retried && t.status != .skipped && !t.executed else { continue }
             if t.isSystemTask && !t.status.isTerminal {
-                if try execute(&wf, at: i) { ranSystemTask = true }
+                pending.put(t, replace: false)
                 executedRefs.remove(t.referenceTaskName)
-                guard let moved = wf.index(ofTask: taskId) else { continue }
-                i = moved
-                // A failure that happened just now is acted on in the next pass, after the tasks before it
-                // (an enclosing DO_WHILE or JOIN) have seen it, as when OSS runs the task at scheduling.
-                if wf.tasks[i].status.isTerminal && !wf.tasks[i].status.isSuccessful {
-                    deferredFailure = true
-                    continue
-                }
             }
-
-            if let def = wf.tasks[i].taskDefinition {
-                try checkTimeouts(&wf.tasks[i], def: def)
+            if let def = wf.tasks[i].taskDefinition, let ending = timeouts.check(&wf.tasks[i], def: def) {
+                return .ended(ending)
             }
             if wf.tasks[i].status.isTerminal && !wf.tasks[i].status.isSuccessful {
-                if let retry = try retryAttempt(of: wf.tasks[i], in: wf) {
+                switch Retries(ctx).retry(wf.tasks[i], in: wf) {
+                case .attempt(let retry):
                     wf.tasks[i].retried = true
-                    put(retry, replace: true)
+                    pending.put(retry, replace: true)
                     executedRefs.remove(retry.referenceTaskName)
-                    changed = true
-                } else if !(wf.tasks[i].workflowTask.permissive && !wf.tasks[i].workflowTask.optional) {
-                    wf.tasks[i].status = .completedWithErrors
+                case .moveOn:
+                    if !(wf.tasks[i].workflowTask.permissive && !wf.tasks[i].workflowTask.optional) {
+                        wf.tasks[i].status = .completedWithErrors
+                    }
+                case .end(let ending):
+                    return .ended(ending)
                 }
             }
             let current = wf.tasks[i]
             if !current.executed && !current.retried && current.status.isTerminal {
                 wf.tasks[i].executed = true
-                var next = try nextTasks(after: current, in: wf)
-                if current.isLoopOverTask && current.taskType != "DO_WHILE" && !next.isEmpty {
-                    next = loopSuccessors(next, after: current, in: wf)
+                switch nextTasks(after: current, in: wf) {
+                case .success(var next):
+                    if current.isLoopOverTask && current.kind != .doWhile && !next.isEmpty {
+                        next = DoWhile.successors(next, after: current, in: wf)
+                    }
+                    for n in next { pending.put(n, replace: false) }
+                case .failure(let ending):
+                    return .ended(ending)
                 }
-                for t in next { put(t, replace: false) }
             }
         }
+        let toRun = pending.tasks.filter { !executedRefs.contains($0.referenceTaskName) }
 
-        let newTasks = toSchedule.filter { !executedRefs.contains($0.referenceTaskName) }
-        if !newTasks.isEmpty {
-            schedule(newTasks, in: &wf)
-            changed = true
+        // 2. Completion.
+        if terminate != nil || (toRun.isEmpty && isComplete(wf)) {
+            if let ending = permissiveFailures(wf) { return .ended(ending) }
+            return .completed(terminate: terminate)
         }
-        if deferredFailure { return true }
-        let terminate = wf.tasks.first { $0.taskType == TaskType.terminate.rawValue && $0.status.isTerminal && $0.status.isSuccessful }
-        if terminate != nil || (newTasks.isEmpty && isComplete(wf)) {
-            try failOnPermissiveFailures(wf)
-            try endExecution(&wf, terminate: terminate)
-            return false
-        }
-        return ranSystemTask || (changed && newTasks.contains(where: \.isSystemTask))
-    }
 
-    /// OSS `endExecution`: a TERMINATE task ends the workflow with its status, otherwise it completes.
-    private func endExecution(_ wf: inout WorkflowModel, terminate: TaskModel?) throws {
-        guard let terminate else {
-            complete(&wf)
-            return
+        // 3. New attempts join the workflow (deduplicated as OSS does, by reference name and retry count).
+        let present = Set(wf.tasks.map { "\($0.referenceTaskName)_\($0.retryCount)" })
+        let added = toRun.filter { !present.contains("\($0.referenceTaskName)_\($0.retryCount)") }
+        append(added, to: &wf, &effects)
+        var changed = added.contains { $0.isSystemTask }
+
+        // 4. The open engine-run tasks, in the scan's order (new ones included).
+        for t in toRun where t.isSystemTask {
+            guard let i = wf.index(ofTask: t.taskId), !wf.tasks[i].status.isTerminal else { continue }
+            let run = t.behavior.execute(i, &wf, ctx)
+            if let ending = run.ending { return .ended(ending) }
+            if run.changed { changed = true }
+            for start in run.schedule {
+                switch schedule(start.node, in: wf, retryCount: start.retryCount) {
+                case .success(var tasks):
+                    for j in tasks.indices {
+                        tasks[j].referenceTaskName = "\(tasks[j].referenceTaskName)__\(start.iteration)"
+                        tasks[j].iteration = start.iteration
+                    }
+                    append(tasks, to: &wf, &effects)
+                case .failure(let ending):
+                    return .ended(ending)
+                }
+            }
         }
-        let status = terminate.inputData["terminationStatus"]?.stringValue ?? "COMPLETED"
-        var reason = terminate.inputData["terminationReason"]?.stringValue ?? ""
-        if reason.trimmingCharacters(in: .whitespaces).isEmpty { reason = "Workflow is \(status) by TERMINATE task: \(terminate.taskId)" }
-        switch status {
-        case "FAILED": throw Termination(status: .failed, reason: reason, task: terminate)
-        case "TERMINATED": throw Termination(status: .terminated, reason: reason, task: terminate)
-        default:
-            complete(&wf)
-            wf.reasonForIncompletion = reason
-            cancelOpenTasks(&wf)
-        }
+        return changed ? .again : .settled
     }
 
     // MARK: Scheduling
@@ -145,41 +161,51 @@ public struct Decider {
         wf.task(ref: node.taskReferenceName)?.status == .skipped
     }
 
-    /// Adds new attempts to the workflow: sequence numbers, schedule times, queue visibility.
-    func schedule(_ newTasks: [TaskModel], in wf: inout WorkflowModel) {
+    /// Adds new attempts to the workflow (sequence numbers, schedule times, queue visibility) and lists
+    /// the launches they need.
+    public func append(_ newTasks: [TaskModel], to wf: inout WorkflowModel, _ effects: inout [Effect]) {
         var seq = wf.nextSeq
         for var t in newTasks {
             t.seq = seq
             seq += 1
-            t.scheduledTime = now
-            if t.firstScheduledTime == 0 { t.firstScheduledTime = now }
-            t.updateTime = now
-            if t.visibleAt == 0 { t.visibleAt = now + t.callbackAfterSeconds * 1000 }
+            t.scheduledTime = ctx.now
+            if t.firstScheduledTime == 0 { t.firstScheduledTime = ctx.now }
+            t.updateTime = ctx.now
+            if t.visibleAt == 0 { t.visibleAt = ctx.now + t.callbackAfterSeconds * 1000 }
+            if let launch = t.behavior.launch(t) { effects.append(launch) }
             wf.tasks.append(t)
         }
     }
 
-    /// What comes after a finished task (OSS `getNextTask`).
-    private func nextTasks(after task: TaskModel, in wf: WorkflowModel) throws -> [TaskModel] {
-        if (task.taskType == TaskType.switchTask.rawValue || task.taskType == TaskType.decision.rawValue)
-            && task.inputData["hasChildren"] != nil {
-            return []
+    /// The attempts scheduling `node` creates with everything scheduled along with it, minus reference
+    /// names already running or done (OSS `getTasksToBeScheduled`).
+    func schedule(_ node: WorkflowTask, in wf: WorkflowModel, retryCount: Int = 0, retriedTaskId: String? = nil) -> Result<[TaskModel], Ending> {
+        var out: [TaskModel] = []
+        func map(_ node: WorkflowTask, retriedTaskId: String?) -> Ending? {
+            let m = node.behavior.map(node, MapRequest(workflow: wf, retryCount: retryCount, retriedTaskId: retriedTaskId), ctx)
+            if let ending = m.ending { return ending }
+            out += m.tasks
+            for n in m.next { if let ending = map(n, retriedTaskId: nil) { return ending } }
+            out += m.tail
+            return nil
         }
+        if let ending = map(node, retriedTaskId: retriedTaskId) { return .failure(ending) }
+        let taken = Set(wf.tasks.filter { $0.status == .inProgress || $0.status.isTerminal }.map(\.referenceTaskName))
+        return .success(out.filter { !taken.contains($0.referenceTaskName) })
+    }
+
+    /// What comes after a finished task (OSS `getNextTask`).
+    private func nextTasks(after task: TaskModel, in wf: WorkflowModel) -> Result<[TaskModel], Ending> {
+        if (task.kind == .switchTask || task.kind == .decision) && Switch.scheduledBranch(task) { return .success([]) }
         let ref = task.isLoopOverTask ? baseReferenceName(task.referenceTaskName) : task.referenceTaskName
         var node = wf.definition.nextTask(after: ref)
         while let n = node, isSkipped(n, in: wf) { node = wf.definition.nextTask(after: n.taskReferenceName) }
-        guard let node else { return [] }
+        guard let node else { return .success([]) }
+        // The last task of a loop body hands control back to the loop, which runs as an open task.
         if node.taskType == .doWhile && wf.tasks.contains(where: { $0.referenceTaskName == node.taskReferenceName }) {
-            return []
+            return .success([])
         }
-        return try tasksToSchedule(node, in: wf)
-    }
-
-    /// The task attempts that scheduling `node` creates, minus refs already running or done.
-    func tasksToSchedule(_ node: WorkflowTask, in wf: WorkflowModel, retryCount: Int = 0, retriedTaskId: String? = nil) throws -> [TaskModel] {
-        let taken = Set(wf.tasks.filter { $0.status == .inProgress || $0.status.isTerminal }.map(\.referenceTaskName))
-        let mapped = try TaskMapper(decider: self).map(node, in: wf, retryCount: retryCount, retriedTaskId: retriedTaskId)
-        return mapped.filter { !taken.contains($0.referenceTaskName) }
+        return schedule(node, in: wf)
     }
 
     // MARK: Completion
@@ -192,7 +218,7 @@ public struct Decider {
         for t in wf.tasks {
             statusByRef[t.referenceTaskName] = t.status
             if !t.status.isTerminal { return false }
-            if t.taskType == TaskType.terminate.rawValue && t.status.isSuccessful { return true }
+            if t.kind == .terminate && t.status.isSuccessful { return true }
             if !t.retried || !t.executed { nonExecuted.append(t) }
         }
         if statusByRef.isEmpty { return false }
@@ -207,7 +233,8 @@ public struct Decider {
         }
     }
 
-    private func failOnPermissiveFailures(_ wf: WorkflowModel) throws {
+    /// A permissive (non-optional) task whose last attempt failed fails the workflow at completion.
+    private func permissiveFailures(_ wf: WorkflowModel) -> Ending? {
         var latest: [String: TaskModel] = [:]
         for t in wf.tasks where t.workflowTask.permissive && !t.workflowTask.optional {
             if let existing = latest[t.referenceTaskName], existing.retryCount > t.retryCount { continue }
@@ -215,39 +242,41 @@ public struct Decider {
         }
         let failed = wf.tasks.compactMap { t in latest[t.referenceTaskName].flatMap { $0.taskId == t.taskId ? $0 : nil } }
             .filter { $0.status.isTerminal && !$0.status.isSuccessful }
-        if !failed.isEmpty {
-            let message = failed.map { "Task \($0.taskId) failed with status: \($0.status.rawValue) and reason: '\($0.reasonForIncompletion ?? "null")'" }
-                .joined(separator: ". ")
-            throw Termination(status: .failed, reason: message, task: nil)
-        }
+        guard !failed.isEmpty else { return nil }
+        return .failed(failed.map { "Task \($0.taskId) failed with status: \($0.status.rawValue) and reason: '\($0.reasonForIncompletion ?? "null")'" }
+            .joined(separator: ". "))
     }
 
-    /// Marks the workflow COMPLETED with its output and failed-task names.
-    func complete(_ wf: inout WorkflowModel) {
-        wf.output = output(of: wf, lastTask: nil)
+    /// OSS `endExecution`: a TERMINATE task ends the workflow with its status, otherwise it completes.
+    /// Either way every task still open is canceled.
+    private func complete(_ wf: inout WorkflowModel, terminate: TaskModel?, _ effects: inout [Effect]) {
+        if let terminate {
+            let status = terminate.inputData["terminationStatus"]?.stringValue ?? "COMPLETED"
+            var reason = terminate.inputData["terminationReason"]?.stringValue ?? ""
+            if reason.trimmingCharacters(in: .whitespaces).isEmpty { reason = "Workflow is \(status) by TERMINATE task: \(terminate.taskId)" }
+            switch status {
+            case "FAILED": return end(&wf, Ending(status: .failed, reason: reason, task: terminate), &effects)
+            case "TERMINATED": return end(&wf, Ending(status: .terminated, reason: reason, task: terminate), &effects)
+            default: wf.reasonForIncompletion = reason
+            }
+        }
+        wf.output = Self.output(of: wf)
         wf.status = .completed
-        wf.endTime = now
-        recordFailedNames(&wf)
-        if let terminate = wf.tasks.first(where: { $0.taskType == TaskType.terminate.rawValue && $0.status.isTerminal && $0.status.isSuccessful }) {
-            let reason = terminate.inputData["terminationReason"]?.stringValue
-            wf.reasonForIncompletion = (reason?.isEmpty == false) ? reason : "Workflow is COMPLETED by TERMINATE task: \(terminate.taskId)"
-        }
+        wf.endTime = ctx.now
+        Self.recordFailedNames(&wf)
+        cancelOpenTasks(&wf, &effects)
+        effects.append(.ended(.completed))
     }
 
-    /// Ends the workflow unsuccessfully (or as a TERMINATE task says): output, names, open tasks canceled.
-    func end(_ wf: inout WorkflowModel, _ t: Termination, effects: inout DecideEffects) {
-        if let task = t.task, let i = wf.index(ofTask: task.taskId) { wf.tasks[i] = task }
-        if t.status == .completed {
-            complete(&wf)
-            if wf.reasonForIncompletion == nil { wf.reasonForIncompletion = t.reason }
-            return
+    /// Ends the workflow unsuccessfully: output, failed names, reason, open tasks canceled, and the
+    /// failure workflow (engine-driven failures only; a management terminate uses `terminate`).
+    func end(_ wf: inout WorkflowModel, _ ending: Ending, _ effects: inout [Effect]) {
+        if let task = ending.task, let i = wf.index(ofTask: task.taskId) { wf.tasks[i] = task }
+        if ending.status == .completed {
+            wf.reasonForIncompletion = ending.reason
+            return complete(&wf, terminate: nil, &effects)
         }
-        wf.status = t.status
-        wf.output = output(of: wf, lastTask: nil)
-        recordFailedNames(&wf)
-        wf.reasonForIncompletion = t.reason
-        wf.endTime = now
-        cancelOpenTasks(&wf)
+        close(&wf, status: ending.status, reason: ending.reason, &effects)
         if var name = wf.definition.failureWorkflow, !name.trimmingCharacters(in: .whitespaces).isEmpty {
             // `${workflow.input.name}`-style values name an input key (third dotted segment).
             if name.hasPrefix("$") {
@@ -255,20 +284,43 @@ public struct Decider {
                 name = parts.count > 2 ? (wf.input[String(parts[2]).replacingOccurrences(of: "}", with: "")]?.stringValue ?? "") : ""
             }
             if !name.isEmpty {
-                effects.failureWorkflow = FailureWorkflowStart(name: name, version: wf.definition.failureWorkflowVersion,
-                                                               failedTaskId: t.task?.taskId)
+                effects.append(.startFailureWorkflow(FailureWorkflowStart(name: name, version: wf.definition.failureWorkflowVersion,
+                                                                          failedTaskId: ending.task?.taskId)))
             }
         }
     }
 
-    func cancelOpenTasks(_ wf: inout WorkflowModel) {
+    /// A management terminate: TERMINATED with the reason given, open tasks canceled, no failure workflow.
+    public func terminate(_ workflow: WorkflowModel, reason: String?) -> Decision {
+        var wf = workflow
+        var effects: [Effect] = []
+        close(&wf, status: .terminated, reason: reason, &effects)
+        return Decision(workflow: wf, effects: effects)
+    }
+
+    private func close(_ wf: inout WorkflowModel, status: WorkflowStatus, reason: String?, _ effects: inout [Effect]) {
+        wf.status = status
+        wf.output = Self.output(of: wf)
+        Self.recordFailedNames(&wf)
+        wf.reasonForIncompletion = reason
+        wf.endTime = ctx.now
+        cancelOpenTasks(&wf, &effects)
+        effects.append(.ended(status))
+    }
+
+    /// OSS `cancelNonTerminalTasks`: every open task is CANCELED, and its type cancels what it started
+    /// (a SUB_WORKFLOW's child is terminated with the parent's reason).
+    private func cancelOpenTasks(_ wf: inout WorkflowModel, _ effects: inout [Effect]) {
+        let reason = wf.reasonForIncompletion.flatMap { $0.isEmpty ? nil : "Parent workflow has been terminated with reason: \($0)" }
+            ?? "Parent workflow has been terminated with status \(wf.status.rawValue)"
         for i in wf.tasks.indices where !wf.tasks[i].status.isTerminal {
+            effects += wf.tasks[i].behavior.cancel(wf.tasks[i], reason: reason)
             wf.tasks[i].status = .canceled
-            wf.tasks[i].endTime = now
+            wf.tasks[i].endTime = ctx.now
         }
     }
 
-    func recordFailedNames(_ wf: inout WorkflowModel) {
+    static func recordFailedNames(_ wf: inout WorkflowModel) {
         for t in wf.tasks where t.status == .failed || t.status == .failedWithTerminalError {
             if !wf.failedReferenceTaskNames.contains(t.referenceTaskName) { wf.failedReferenceTaskNames.append(t.referenceTaskName) }
             if !wf.failedTaskNames.contains(t.taskDefName) { wf.failedTaskNames.append(t.taskDefName) }
@@ -277,184 +329,12 @@ public struct Decider {
 
     /// OSS `updateWorkflowOutput`: a TERMINATE task's output, else the resolved `outputParameters`, else
     /// the last task's output.
-    func output(of wf: WorkflowModel, lastTask: TaskModel?) -> JSONObject {
-        guard let last = lastTask ?? wf.tasks.last else { return wf.output }
-        if let terminate = wf.tasks.first(where: { $0.taskType == TaskType.terminate.rawValue && $0.status.isTerminal && $0.status.isSuccessful }) {
-            return terminate.outputData
-        }
+    static func output(of wf: WorkflowModel) -> JSONObject {
+        guard let last = wf.tasks.last else { return wf.output }
+        if let terminate = Terminate.succeeded(in: wf) { return terminate.outputData }
         if !wf.definition.outputParameters.isEmpty {
             return InputResolution(workflow: wf, taskId: nil).resolve(wf.definition.outputParameters)
         }
         return last.outputData
     }
-
-    // MARK: Time
-
-    private func checkWorkflowTimeout(_ wf: WorkflowModel) throws {
-        let def = wf.definition
-        guard def.timeoutSeconds > 0 else { return }
-        let elapsed = now - (wf.lastRetriedTime > 0 ? wf.lastRetriedTime : wf.createTime)
-        guard elapsed >= def.timeoutSeconds * 1000, def.timeoutPolicy == .timeOutWorkflow else { return }
-        throw Termination(status: .timedOut, reason:
-            "Workflow timed out after \(elapsed / 1000) seconds. Timeout configured as \(def.timeoutSeconds) seconds. Timeout policy configured to \(def.timeoutPolicy.rawValue)", task: nil)
-    }
-
-    private func checkTimeouts(_ task: inout TaskModel, def: TaskDef) throws {
-        guard !task.status.isTerminal else { return }
-        // Total budget across attempts.
-        if def.totalTimeoutSeconds > 0 && task.firstScheduledTime > 0 {
-            let elapsed = (now - task.firstScheduledTime) / 1000
-            if elapsed >= def.totalTimeoutSeconds {
-                try timeOut(&task, def: def, reason:
-                    "Task \(task.taskDefName)/\(task.taskId) exceeded total timeout of \(def.totalTimeoutSeconds) seconds (elapsed \(elapsed) seconds across all attempts including retry delays). Timeout policy: \(def.timeoutPolicy.rawValue)")
-                if task.status.isTerminal { return }
-            }
-        }
-        // Per attempt, from the first poll.
-        if def.timeoutSeconds > 0 && task.startTime > 0 {
-            let elapsed = now - (task.startTime + Int64(task.startDelayInSeconds) * 1000)
-            if elapsed >= def.timeoutSeconds * 1000 {
-                try timeOut(&task, def: def, reason:
-                    "Task timed out after \(elapsed / 1000) seconds. Timeout configured as \(def.timeoutSeconds) seconds. Timeout policy configured to \(def.timeoutPolicy.rawValue)")
-                if task.status.isTerminal { return }
-            }
-        }
-        // Waiting in the queue for a first poll.
-        if let poll = def.pollTimeoutSeconds, poll > 0, task.status == .scheduled {
-            let elapsed = now - (task.scheduledTime + Int64(task.startDelayInSeconds) * 1000)
-            if elapsed >= Int64(poll) * 1000 + task.callbackAfterSeconds * 1000 {
-                try timeOut(&task, def: def, reason:
-                    "Task poll timed out after \(elapsed / 1000) seconds. Poll timeout configured as \(poll) seconds. Timeout policy configured to \(def.timeoutPolicy.rawValue)")
-                if task.status.isTerminal { return }
-            }
-        }
-        // Silence from the worker holding it; the policy does not apply here.
-        if task.status == .inProgress && def.responseTimeoutSeconds != 0 && !isAsyncCompleteSystemTask(task) {
-            if now - task.updateTime >= def.responseTimeoutSeconds * 1000 + task.callbackAfterSeconds * 1000 {
-                task.status = .timedOut
-                task.reasonForIncompletion = "responseTimeout: \(def.responseTimeoutSeconds) exceeded for the taskId: \(task.taskId) with Task Definition: \(task.taskDefName)"
-            }
-        }
-    }
-
-    private func isAsyncCompleteSystemTask(_ task: TaskModel) -> Bool {
-        guard task.isSystemTask else { return false }
-        switch task.taskType {
-        case "SUB_WORKFLOW", "WAIT", "HUMAN", "JOIN", "EXCLUSIVE_JOIN", "DO_WHILE", "START_WORKFLOW": return true
-        case "HTTP", "EVENT": return task.workflowTask.asyncComplete
-        default: return false
-        }
-    }
-
-    private func timeOut(_ task: inout TaskModel, def: TaskDef, reason: String) throws {
-        switch def.timeoutPolicy {
-        case .alertOnly:
-            return
-        case .retry:
-            task.status = .timedOut
-            task.reasonForIncompletion = reason
-        case .timeOutWorkflow:
-            task.status = .timedOut
-            task.reasonForIncompletion = reason
-            throw Termination(status: .timedOut, reason: reason, task: task)
-        }
-    }
-
-    /// The earliest instant at which a decide could change this workflow by the clock alone (timeouts,
-    /// WAIT deadlines); nil when only an outside event can.
-    public func nextDueTime(_ wf: WorkflowModel) -> Int64? {
-        guard !wf.status.isTerminal else { return nil }
-        var due: Int64?
-        func consider(_ t: Int64) { due = min(due ?? t, t) }
-        if wf.definition.timeoutSeconds > 0 && wf.definition.timeoutPolicy == .timeOutWorkflow {
-            consider((wf.lastRetriedTime > 0 ? wf.lastRetriedTime : wf.createTime) + wf.definition.timeoutSeconds * 1000)
-        }
-        if wf.status == .paused { return due }
-        for t in wf.tasks where !t.status.isTerminal && !t.retried {
-            if t.taskType == "WAIT" && t.waitTimeout > 0 { consider(t.waitTimeout) }
-            guard let def = t.taskDefinition else { continue }
-            if def.timeoutPolicy != .alertOnly {
-                if def.totalTimeoutSeconds > 0 && t.firstScheduledTime > 0 { consider(t.firstScheduledTime + def.totalTimeoutSeconds * 1000) }
-                if def.timeoutSeconds > 0 && t.startTime > 0 {
-                    consider(t.startTime + Int64(t.startDelayInSeconds) * 1000 + def.timeoutSeconds * 1000)
-                }
-                if let poll = def.pollTimeoutSeconds, poll > 0, t.status == .scheduled {
-                    consider(t.scheduledTime + Int64(t.startDelayInSeconds) * 1000 + Int64(poll) * 1000 + t.callbackAfterSeconds * 1000)
-                }
-            }
-            if t.status == .inProgress && def.responseTimeoutSeconds != 0 && !isAsyncCompleteSystemTask(t) {
-                consider(t.updateTime + def.responseTimeoutSeconds * 1000 + t.callbackAfterSeconds * 1000)
-            }
-        }
-        return due
-    }
-
-    // MARK: Retries
-
-    /// A new attempt for a failed one, or nil when optional/permissive rules say to move on. Throws the
-    /// workflow's end when no retry is left.
-    private func retryAttempt(of task: TaskModel, in wf: WorkflowModel) throws -> TaskModel? {
-        let def = task.taskDefinition
-        let allowed = def == nil ? 0 : (task.workflowTask.retryCount ?? def!.retryCount)
-        if !task.status.isRetriable || SystemTaskTypes.neverRetried.contains(task.taskType) || allowed <= task.retryCount {
-            if task.workflowTask.optional || task.workflowTask.permissive { return nil }
-            let status: WorkflowStatus = switch task.status {
-            case .canceled: .terminated
-            case .timedOut: .timedOut
-            default: .failed
-            }
-            throw Termination(status: status, reason:
-                "Task \(task.taskId) failed with status: \(status.rawValue) and reason: '\(task.reasonForIncompletion ?? "null")'", task: task)
-        }
-        guard let def else { return nil }
-        if def.totalTimeoutSeconds > 0 && task.firstScheduledTime > 0 {
-            let elapsed = (now - task.firstScheduledTime) / 1000
-            if elapsed >= def.totalTimeoutSeconds {
-                throw Termination(status: task.status == .timedOut ? .timedOut : .failed, reason:
-                    "Task \(task.taskId)/\(task.taskDefName) exceeded total timeout of \(def.totalTimeoutSeconds) seconds (elapsed \(elapsed) seconds across all attempts). No further retries will be attempted.", task: task)
-            }
-        }
-        let delay = Self.retryDelaySeconds(def, failedRetryCount: task.retryCount)
-        let jitter = def.backoffJitterMs > 0 ? Int64.random(in: 0...Int64(def.backoffJitterMs)) : 0
-        var retry = task
-        retry.taskId = newId()
-        retry.retriedTaskId = task.taskId
-        retry.retryCount = task.retryCount + 1
-        retry.retried = false
-        retry.executed = false
-        retry.status = .scheduled
-        retry.pollCount = 0
-        retry.outputData = JSONObject()
-        retry.subWorkflowId = nil
-        retry.inputData["subWorkflowId"] = nil
-        retry.startTime = 0
-        retry.endTime = 0
-        retry.workerId = nil
-        retry.startDelayInSeconds = delay
-        retry.callbackAfterSeconds = Int64(delay)
-        let resolved = InputResolution(workflow: wf, taskId: retry.taskId).taskInput(task.workflowTask.inputParameters, taskDef: def)
-        for (k, v) in resolved { retry.inputData[k] = v }
-        var scheduled = retry
-        scheduled.visibleAt = now + Int64(delay) * 1000 + jitter
-        return scheduled
-    }
-
-    /// FIXED / LINEAR_BACKOFF / EXPONENTIAL_BACKOFF, capped, saturating like Java's int overflow guard.
-    static func retryDelaySeconds(_ def: TaskDef, failedRetryCount: Int) -> Int {
-        let base = Int64(def.retryDelaySeconds)
-        var delay: Int64
-        switch def.retryLogic {
-        case .fixed: delay = base
-        case .linearBackoff: delay = base * Int64(def.backoffScaleFactor) * Int64(failedRetryCount + 1)
-        case .exponentialBackoff:
-            let factor: Int64 = failedRetryCount >= 62 ? Int64.max : (1 << Int64(failedRetryCount))
-            let (product, overflow) = base.multipliedReportingOverflow(by: factor)
-            delay = overflow ? Int64(Int32.max) : product
-        }
-        if delay > Int64(Int32.max) || delay < 0 { delay = Int64(Int32.max) }
-        if def.maxRetryDelaySeconds > 0 && delay > Int64(def.maxRetryDelaySeconds) { delay = Int64(def.maxRetryDelaySeconds) }
-        return Int(delay)
-    }
 }
-
-import Foundation

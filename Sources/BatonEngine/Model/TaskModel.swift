@@ -60,17 +60,5 @@ public struct TaskModel: Sendable, Equatable {
 
     public var taskDefinition: TaskDef? { workflowTask.taskDefinition }
     public var isLoopOverTask: Bool { iteration > 0 }
-    /// Work done by the engine itself rather than by a polling worker.
-    public var isSystemTask: Bool { SystemTaskTypes.all.contains(taskType) }
     public var queueWaitTime: Int64 { startTime > 0 && scheduledTime > 0 ? startTime - scheduledTime : 0 }
-}
-
-/// Task types the engine executes itself; every other `taskType` is a worker queue.
-public enum SystemTaskTypes {
-    public static let all: Set<String> = [
-        "DECISION", "SWITCH", "FORK", "JOIN", "EXCLUSIVE_JOIN", "DO_WHILE", "SUB_WORKFLOW", "START_WORKFLOW",
-        "EVENT", "WAIT", "HUMAN", "HTTP", "LAMBDA", "INLINE", "TERMINATE", "JSON_JQ_TRANSFORM", "SET_VARIABLE", "NOOP",
-    ]
-    /// Built-in control-flow types that are never retried.
-    public static let neverRetried: Set<String> = ["DECISION", "SWITCH", "FORK", "JOIN", "EXCLUSIVE_JOIN", "DO_WHILE", "FORK_JOIN_DYNAMIC"]
 }

@@ -37,7 +37,7 @@ public struct WorkflowTask: Sendable, Equatable {
     public var defaultExclusiveJoinTask: [String]
 
     /// The built-in type, or nil for a worker task of a custom type.
-    public var taskType: TaskType? { TaskType(rawValue: type) }
+    public var taskType: TaskType? { TaskType(nodeType: type) }
 
     static let layout: [(String, JSONValue?)] = [
         ("name", nil), ("taskReferenceName", nil), ("description", nil), ("inputParameters", [:]), ("type", "SIMPLE"),

@@ -22,16 +22,6 @@ public enum JavaScript {
         try evaluate(script, input: input, timeLimitSeconds: timeLimitSeconds, library: shared)
     }
 
-    /// Truthiness of a result as DO_WHILE uses it: `true`, or a number greater than zero.
-    public static func isTruthy(_ value: JSONValue) -> Bool {
-        switch value {
-        case .bool(let b): b
-        case .int(let i): i > 0
-        case .double(let d): d > 0
-        default: false
-        }
-    }
-
     /// Whether `libjavascriptcoregtk-4.1.so.0` could be loaded (with every function Baton calls).
     public static var isAvailable: Bool { (try? shared.get()) != nil }
 

@@ -9,14 +9,14 @@ public final class EventService: Sendable {
     public func add(_ body: JSONValue) throws {
         let handler = try EventHandler(json: body)
         guard try store.createEventHandler(handler) else {
-            throw EngineError.conflict("EventHandler with name \(handler.name) already exists!")
+            throw EngineError.eventHandlerExists(name: handler.name)
         }
     }
 
     public func update(_ body: JSONValue) throws {
         let handler = try EventHandler(json: body)
         guard try store.updateEventHandler(handler) else {
-            throw EngineError.notFound("EventHandler with name \(handler.name) not found!")
+            throw EngineError.eventHandlerNotFound(name: handler.name)
         }
     }
 
@@ -28,7 +28,7 @@ public final class EventService: Sendable {
 
     public func remove(_ name: String) throws {
         guard try store.deleteEventHandler(named: name) else {
-            throw EngineError.notFound("EventHandler with name \(name) not found!")
+            throw EngineError.eventHandlerNotFound(name: name)
         }
     }
 }

@@ -12,10 +12,10 @@ public struct WorkflowDefSummary: Sendable, Equatable {
 /// validation and messages.
 public final class MetadataService: Sendable {
     private let store: any MetadataStore
-    private let clock: any Clock
+    private let clock: any TimeSource
     private let log = Logger(label: "baton.metadata")
 
-    public init(store: any MetadataStore, clock: any Clock) {
+    public init(store: any MetadataStore, clock: any TimeSource) {
         self.store = store
         self.clock = clock
     }
@@ -52,7 +52,7 @@ public final class MetadataService: Sendable {
         let errors = def.validate(path: path)
         guard errors.isEmpty else { throw EngineError.validation(errors) }
         guard let existing = try store.taskDef(named: def.name) else {
-            throw EngineError.notFound("No such task by name \(def.name)")
+            throw EngineError.taskDefToUpdateNotFound(name: def.name)
         }
         def.stamp(createTime: existing.json["createTime"]?.int64Value ?? 0, updateTime: clock.now,
                   createdBy: existing.json["createdBy"]?.stringValue)
@@ -62,7 +62,7 @@ public final class MetadataService: Sendable {
 
     public func taskDef(named name: String) throws -> TaskDef {
         guard let def = try store.taskDef(named: name) else {
-            throw EngineError.notFound("No such taskType found by name: \(name)")
+            throw EngineError.taskDefNotFound(name: name)
         }
         return def
     }
@@ -72,7 +72,7 @@ public final class MetadataService: Sendable {
     public func deleteTaskDef(named name: String) throws {
         // OSS on SQL stores answers 500 here; a 404 is what the caller can act on.
         guard try store.deleteTaskDef(named: name) else {
-            throw EngineError.notFound("No such task definition: \(name)")
+            throw EngineError.taskDefToDeleteNotFound(name: name)
         }
         log.info("task definition deleted", ["name": name])
     }
@@ -104,7 +104,7 @@ public final class MetadataService: Sendable {
             return
         }
         var def = try validatedWorkflowDef(body, path: "registerWorkflowDef.arg0")
-        if existing != nil { throw EngineError.conflict("Workflow with \(def.name).\(def.version) already exists!") }
+        if existing != nil { throw EngineError.workflowDefExists(name: def.name, version: def.version) }
         def.stamp(createTime: clock.now, updateTime: def.updateTime)
         try store.createWorkflowDef(def)
         log.info("workflow definition registered", ["name": def.name, "version": String(def.version)])
@@ -142,7 +142,7 @@ public final class MetadataService: Sendable {
 
     public func workflowDef(name: String, version: Int?) throws -> WorkflowDef {
         guard let def = try store.workflowDef(name: name, version: version) else {
-            throw EngineError.notFound("No such workflow found by name: \(name), version: \(version.map(String.init) ?? "null")")
+            throw EngineError.workflowDefNotFoundByName(name: name, version: version)
         }
         return def
     }
@@ -171,7 +171,7 @@ public final class MetadataService: Sendable {
 
     public func deleteWorkflowDef(name: String, version: Int) throws {
         guard try store.deleteWorkflowDef(name: name, version: version) else {
-            throw EngineError.notFound("No such workflow definition: \(name) version: \(version)")
+            throw EngineError.workflowDefToDeleteNotFound(name: name, version: version)
         }
         log.info("workflow definition deleted", ["name": name, "version": String(version)])
     }

@@ -3,59 +3,82 @@ import BatonSupport
 /// Builds new executions from definitions: task definitions attached, input template applied.
 public struct WorkflowFactory {
     let metadata: any MetadataStore
+    let ids: any IDSource
 
-    public init(metadata: any MetadataStore) { self.metadata = metadata }
+    public init(metadata: any MetadataStore, ids: any IDSource) {
+        self.metadata = metadata
+        self.ids = ids
+    }
 
     /// The definition snapshot an execution runs: every node without an inline `taskDefinition` gets the
     /// registered one, else an ad-hoc one (Conductor defaults for SIMPLE, no retries and no response
     /// timeout for every other type); SUB_WORKFLOW nodes without a version get the child's latest.
-    public func prepare(_ def: WorkflowDef) throws -> WorkflowDef {
+    public func prepare(_ def: WorkflowDef) throws(EngineError) -> WorkflowDef {
         var json = def.json
         var taskDefs: [String: TaskDef?] = [:]
-        func lookup(_ name: String) throws -> TaskDef? {
+        func lookup(_ name: String) throws(EngineError) -> TaskDef? {
             if let cached = taskDefs[name] { return cached }
-            let found = try metadata.taskDef(named: name)
+            let found: TaskDef?
+            do { found = try metadata.taskDef(named: name) } catch { throw .storage(error) }
             taskDefs[name] = found
             return found
         }
-        func attach(_ value: JSONValue) throws -> JSONValue {
+        func attach(_ value: JSONValue) throws(EngineError) -> JSONValue {
             guard case .object(var task) = value else { return value }
             let name = task["name"]?.stringValue ?? ""
-            let type = task["type"]?.stringValue ?? "SIMPLE"
+            let type = task["type"]?.stringValue ?? TaskType.simple.rawValue
+            let node = TaskType(nodeType: type)
             if (task["taskDefinition"] == nil || task["taskDefinition"] == .null) && !name.isEmpty {
-                let def = try lookup(name) ?? TaskDef.adHoc(name: name, isSystemTask: type != TaskType.simple.rawValue)
+                // Only SIMPLE nodes get a worker's defaults (custom types too are treated as OSS does).
+                let def = try lookup(name) ?? TaskDef.adHoc(name: name, isSystemTask: node != .simple)
                 task["taskDefinition"] = .object(def.json)
             }
-            if type == TaskType.subWorkflow.rawValue, case .object(var params)? = task["subWorkflowParam"],
+            if node == .subWorkflow, case .object(var params)? = task["subWorkflowParam"],
                params["version"] == nil || params["version"] == .null, params["workflowDefinition"] == nil || params["workflowDefinition"] == .null {
                 let child = params["name"]?.stringValue ?? ""
-                guard let latest = try metadata.workflowDef(name: child, version: nil) else {
-                    throw EngineError.notFound("The Task \(child) defined as a sub-workflow has no workflow definition available ")
-                }
+                let latest: WorkflowDef?
+                do { latest = try metadata.workflowDef(name: child, version: nil) } catch { throw .storage(error) }
+                guard let latest else { throw .subWorkflowDefMissing(name: child) }
                 params["version"] = .int(Int64(latest.version))
                 task["subWorkflowParam"] = .object(params)
             }
             for key in ["defaultCase", "loopOver"] {
-                if case .array(let list)? = task[key] { task[key] = .array(try list.map(attach)) }
+                if case .array(let list)? = task[key] {
+                    var out: [JSONValue] = []
+                    for item in list { out.append(try attach(item)) }
+                    task[key] = .array(out)
+                }
             }
             if case .object(let cases)? = task["decisionCases"] {
                 var out = JSONObject()
-                for (k, v) in cases { out[k] = .array(try (v.arrayValue ?? []).map(attach)) }
+                for (k, v) in cases {
+                    var list: [JSONValue] = []
+                    for item in v.arrayValue ?? [] { list.append(try attach(item)) }
+                    out[k] = .array(list)
+                }
                 task["decisionCases"] = .object(out)
             }
             if case .array(let branches)? = task["forkTasks"] {
-                task["forkTasks"] = .array(try branches.map { .array(try ($0.arrayValue ?? []).map(attach)) })
+                var out: [JSONValue] = []
+                for branch in branches {
+                    var list: [JSONValue] = []
+                    for item in branch.arrayValue ?? [] { list.append(try attach(item)) }
+                    out.append(.array(list))
+                }
+                task["forkTasks"] = .array(out)
             }
             return .object(task)
         }
-        json["tasks"] = .array(try (json["tasks"]?.arrayValue ?? []).map(attach))
+        var tasks: [JSONValue] = []
+        for item in json["tasks"]?.arrayValue ?? [] { tasks.append(try attach(item)) }
+        json["tasks"] = .array(tasks)
         return try WorkflowDef(json: .object(json))
     }
 
     /// A RUNNING execution of `definition` (already prepared or not) with its input template applied.
-    public func make(definition: WorkflowDef, input: JSONObject, now: Int64, prepared: Bool = false) throws -> WorkflowModel {
+    public func make(definition: WorkflowDef, input: JSONObject, now: Int64, prepared: Bool = false) throws(EngineError) -> WorkflowModel {
         let def = prepared ? definition : try prepare(definition)
-        var wf = WorkflowModel(workflowId: IDs.uuid(), status: .running, definition: def)
+        var wf = WorkflowModel(workflowId: ids.next(), status: .running, definition: def)
         var merged = input
         // OSS applies the template only to a non-empty input.
         if !input.isEmpty {

@@ -100,10 +100,6 @@ public struct WorkflowDefValidator {
         return out
     }
 
-    private func required(_ field: String, _ type: String, _ name: String) -> String {
-        "\(field) field is required for taskType: \(type) taskName: \(name)"
-    }
-
     private func validateTask(_ task: WorkflowTask, path: String, into errors: inout [ValidationError]) {
         if task.name.trimmingCharacters(in: .whitespaces).isEmpty {
             errors.append(ValidationError(path: "\(path).name", message: "WorkflowTask name cannot be empty or null"))
@@ -121,73 +117,10 @@ public struct WorkflowDefValidator {
             errors.append(ValidationError(path: "\(path).type", message:
                 "task type \(task.type) (taskName: \(task.name)) is not supported by Baton", invalidValue: task.type))
         }
-        let name = task.name
-        func fail(_ message: String) { errors.append(ValidationError(path: path, message: message)) }
-        let inputTemplate = (task.taskDefinition ?? taskDefNamed(task.name))?.inputTemplate ?? JSONObject()
-        switch task.taskType {
-        case .event:
-            if task.sink == nil { fail(required("sink", "EVENT", name)) }
-        case .decision:
-            if task.caseValueParam == nil && task.caseExpression == nil {
-                fail(required("caseValueParam or caseExpression", "DECISION", name))
-            }
-            if task.decisionCases.isEmpty { fail("decisionCases should have atleast one task for taskType: DECISION taskName: \(name)") }
-        case .switchTask:
-            if task.evaluatorType == nil {
-                fail(required("evaluatorType", "SWITCH", name))
-            } else if task.expression == nil {
-                fail(required("expression", "SWITCH", name))
-            }
-            if task.decisionCases.isEmpty { fail("decisionCases should have atleast one task for taskType: SWITCH taskName: \(name)") }
-        case .doWhile:
-            if task.loopCondition == nil { fail(required("loopCondition", "DO_WHILE", name)) }
-            if task.loopOver.isEmpty { fail(required("loopOver", "DO_WHILE", name)) }
-        case .dynamic:
-            if task.dynamicTaskNameParam == nil { fail(required("dynamicTaskNameParam", "DYNAMIC", name)) }
-        case .forkJoinDynamic:
-            if task.inputParameters["forkTaskInputs"] != nil { break }
-            if task.dynamicForkJoinTasksParam != nil {
-                if task.dynamicForkTasksParam != nil || task.dynamicForkTasksInputParamName != nil {
-                    fail("dynamicForkJoinTasksParam or combination of dynamicForkTasksInputParamName and dynamicForkTasksParam cam be used for taskType: FORK_JOIN_DYNAMIC taskName: \(name)")
-                }
-                break
-            }
-            if task.dynamicForkTasksParam == nil { fail(required("dynamicForkTasksParam", "FORK_JOIN_DYNAMIC", name)) }
-            if task.dynamicForkTasksInputParamName == nil { fail(required("dynamicForkTasksInputParamName", "FORK_JOIN_DYNAMIC", name)) }
-        case .http:
-            let p = task.inputParameters
-            if p["http_request"] == nil && p["uri"] == nil && p["method"] == nil && inputTemplate["http_request"] == nil {
-                fail(required("inputParameters.http_request or inputParameters.uri", "HTTP", name))
-            }
-        case .forkJoin:
-            if task.forkTasks.isEmpty { fail("forkTasks should have atleast one task for taskType: FORK_JOIN taskName: \(name)") }
-        case .terminate:
-            if task.optional { fail("terminate task cannot be optional, taskName: \(name)") }
-            let status = task.inputParameters["terminationStatus"]?.stringValue
-            if !["COMPLETED", "FAILED", "TERMINATED"].contains(status ?? "") {
-                fail("terminate task must have an terminationStatus parameter and must be set to COMPLETED or FAILED, taskName: \(name)")
-            }
-        case .kafkaPublish:
-            if task.inputParameters["kafka_request"] == nil && inputTemplate["kafka_request"] == nil {
-                fail(required("inputParameters.kafka_request", "KAFKA_PUBLISH", name))
-            }
-        case .subWorkflow:
-            if task.subWorkflowParam == nil { fail(required("subWorkflowParam", "SUB_WORKFLOW", name)) }
-            if case .string(let s)? = task.subWorkflowParam?["workflowDefinition"], !s.hasPrefix("${") {
-                fail("subWorkflowParam.workflowDefinition must be a workflow definition or a ${...} expression, taskName: \(name)")
-            }
-        case .jsonJQTransform:
-            if task.inputParameters["queryExpression"] == nil && inputTemplate["queryExpression"] == nil {
-                fail(required("inputParameters.queryExpression", "JSON_JQ_TRANSFORM", name))
-            }
-        case .wait:
-            let duration = task.inputParameters["duration"]?.stringValue ?? ""
-            let until = task.inputParameters["until"]?.stringValue ?? ""
-            if !duration.trimmingCharacters(in: .whitespaces).isEmpty && !until.trimmingCharacters(in: .whitespaces).isEmpty {
-                fail("Both 'duration' and 'until' specified. Please provide only one input")
-            }
-        default:
-            break
+        // Type-specific rules live with the type (`Tasks/`).
+        let taskDef = task.taskDefinition ?? taskDefNamed(task.name)
+        for message in task.behavior.validate(task, NodeValidation(taskDef: taskDef)) {
+            errors.append(ValidationError(path: path, message: message))
         }
         for (caseValue, list) in task.decisionCases {
             for (i, t) in list.enumerated() { validateTask(t, path: "\(path).decisionCases[\(caseValue)][\(i)]", into: &errors) }

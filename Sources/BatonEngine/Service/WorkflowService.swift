@@ -1,0 +1,177 @@
+import BatonSupport
+import Synchronization
+
+/// What the API routes call: starting, executing and reading workflows (this file), the worker
+/// protocol (`+Workers`) and management (`+Management`). Each change is one command run by the batch
+/// loop; reads of ended workflows go straight to storage.
+public final class WorkflowService: Sendable {
+    let loop: BatchLoop
+    var env: EngineEnvironment { loop.env }
+    var store: any ExecutionStore { loop.env.store }
+    private let log = Logger(label: "baton.execution")
+    /// Prepared definitions (task definitions attached) by name and version, valid for one catalog
+    /// generation: preparing costs a few lookups and a decode, and every start of a registered
+    /// workflow needs one.
+    private let prepared = Mutex<(generation: UInt64, defs: [String: WorkflowDef])>((0, [:]))
+
+    public init(loop: BatchLoop) { self.loop = loop }
+
+    // MARK: Starting
+
+    /// Builds the execution for a start request: definition (embedded or registered), input, options.
+    /// Done on the caller's thread so the batch only decides and saves.
+    func makeWorkflow(_ request: StartRequest, notFound: (String, Int?) -> EngineError) throws(EngineError) -> WorkflowModel {
+        let factory = WorkflowFactory(metadata: env.definitions, ids: env.ids)
+        let def: WorkflowDef
+        if let embedded = request.workflowDef {
+            def = try factory.prepare(embedded)
+        } else {
+            def = try preparedDefinition(name: request.name, version: request.version, notFound: notFound)
+        }
+        var wf = try factory.make(definition: def, input: request.input, now: env.clock.now, prepared: true)
+        wf.correlationId = request.correlationId
+        wf.priority = request.priority
+        wf.taskToDomain = request.taskToDomain
+        wf.createdBy = request.createdBy
+        wf.idempotencyKey = request.idempotencyKey
+        return wf
+    }
+
+    private func preparedDefinition(name: String, version: Int?, notFound: (String, Int?) -> EngineError) throws(EngineError) -> WorkflowDef {
+        let key = "\(name)\u{1}\(version.map(String.init) ?? "latest")"
+        let catalog = env.definitions
+        let generation = catalog.generation
+        if let hit = prepared.withLock({ $0.generation == generation ? $0.defs[key] : nil }) { return hit }
+        let registered: WorkflowDef?
+        do { registered = try catalog.workflowDef(name: name, version: version) } catch { throw .storage(error) }
+        guard let registered else { throw notFound(name, version) }
+        let def = try WorkflowFactory(metadata: catalog, ids: env.ids).prepare(registered)
+        prepared.withLock { cache in
+            if cache.generation != generation { cache = (generation, [:]) }
+            cache.defs[key] = def
+        }
+        return def
+    }
+
+    /// `POST /workflow`: returns the new id once the first decide is committed.
+    public func start(_ request: StartRequest) throws(EngineError) -> String {
+        let wf = try makeWorkflow(request) { .workflowDefNotFound(name: $0, version: $1) }
+        let id = try loop.perform { changes in Commands.start(wf, in: changes) }
+        log.debug("workflow started", ["workflowId": id, "name": wf.workflowName])
+        return id
+    }
+
+    /// `POST /workflow/{name}`: input map plus query options.
+    public func start(name: String, version: Int?, correlationId: String?, priority: Int?, input: JSONValue) throws(EngineError) -> String {
+        guard case .object(let object) = input else {
+            if input.isNull { throw .invalid("NULL input passed when starting workflow") }
+            throw .invalid("the body must be a JSON object: the workflow input")
+        }
+        var request = StartRequest(name: name, version: version, input: object)
+        request.correlationId = correlationId
+        if let p = priority {
+            guard (0...99).contains(p) else { throw .invalid("priority: \(p) should be between 0 and 99") }
+            request.priority = p
+        }
+        let wf = try makeWorkflow(request) { .workflowDefNotFoundByName(name: $0, version: $1) }
+        return try loop.perform { changes in Commands.start(wf, in: changes) }
+    }
+
+    // MARK: Synchronous execute
+
+    public struct ExecuteOptions: Sendable {
+        public var waitUntilTaskRefs: Set<String>
+        public var waitForSeconds: Int
+        public init(waitUntilTaskRefs: Set<String>, waitForSeconds: Int) {
+            self.waitUntilTaskRefs = waitUntilTaskRefs
+            self.waitForSeconds = waitForSeconds
+        }
+    }
+
+    /// Where a synchronous execute stopped waiting.
+    public struct Execution: Sendable {
+        /// The workflow as it stood when the wait ended.
+        public var workflow: WorkflowModel
+        /// The first task the caller was waiting on (an open WAIT without deadline, or a listed task
+        /// that ended), if any.
+        public var blockingTask: TaskModel?
+        /// The wait ran out before anything it waited for happened.
+        public var timedOut: Bool
+    }
+
+    /// Starts a workflow and answers when it ends, a listed task ends, or the wait runs out (then with
+    /// the state of that moment). The waiter is registered before the start is run, and woken by the
+    /// commit that satisfies it.
+    public func execute(_ request: StartRequest, options: ExecuteOptions) throws(EngineError) -> Execution {
+        let wf = try makeWorkflow(request) { .workflowDefNotFound(name: $0, version: $1) }
+        let waiters = loop.waiters
+        let waiter = waiters.register(workflowId: wf.workflowId, refs: options.waitUntilTaskRefs)
+        do {
+            _ = try loop.perform { changes in Commands.start(wf, in: changes) }
+        } catch {
+            waiters.forget(waiter)
+            throw error
+        }
+        let woke = waiter.wake.wait(millis: Int64(options.waitForSeconds) * 1000)
+        var snapshot = woke ? waiter.snapshot : nil
+        if snapshot == nil {
+            waiters.forget(waiter)
+            snapshot = try workflow(id: wf.workflowId)
+        }
+        guard let final = snapshot else { throw .workflowNotFound(workflowId: wf.workflowId) }
+        return Execution(workflow: final, blockingTask: Self.blockingTask(final, refs: options.waitUntilTaskRefs), timedOut: !woke)
+    }
+
+    static func blockingTask(_ wf: WorkflowModel, refs: Set<String>) -> TaskModel? {
+        wf.tasks.first { t in
+            t.behavior.isBlocking(t)
+                || (t.status.isTerminal && (refs.contains(t.referenceTaskName) || refs.contains(baseReferenceName(t.referenceTaskName))))
+        }
+    }
+
+    // MARK: Reading
+
+    /// A workflow with its tasks (engine memory for active ones is committed state too, but storage is
+    /// the one place every status lives).
+    public func workflow(id: String) throws(EngineError) -> WorkflowModel? {
+        do { return try store.workflow(id: id) } catch { throw .storage(error) }
+    }
+
+    public func workflowJSON(id: String, includeTasks: Bool) throws(EngineError) -> [UInt8] {
+        let bytes: [UInt8]?
+        do { bytes = try store.workflowJSON(id: id, includeTasks: includeTasks) } catch { throw .storage(error) }
+        guard let bytes else { throw .workflowNotFound(workflowId: id) }
+        return bytes
+    }
+
+    /// `GET /workflow/{id}/tasks`: a page of the task list, optionally by status.
+    public func tasks(workflowId: String, start: Int, count: Int, statuses: [String]) throws(EngineError) -> (total: Int, page: [[UInt8]]) {
+        do {
+            guard try store.workflowJSON(id: workflowId, includeTasks: false) != nil else { throw EngineError.workflowNotFound(workflowId: workflowId) }
+            let all = try store.taskJSONs(workflowId: workflowId, statuses: statuses)
+            return (all.count, Array(all.dropFirst(max(0, start)).prefix(max(0, count))))
+        } catch {
+            throw .storage(error)
+        }
+    }
+
+    public func search(_ query: SearchQuery) throws(EngineError) -> (total: Int, workflows: [WorkflowModel]) {
+        do { return try store.searchWorkflows(query) } catch { throw .storage(error) }
+    }
+
+    public func runningWorkflowIds(name: String, version: Int, startTime: Int64?, endTime: Int64?) throws(EngineError) -> [String] {
+        do { return try store.runningWorkflowIds(name: name, version: version, startTime: startTime, endTime: endTime) } catch { throw .storage(error) }
+    }
+
+    public func correlated(name: String, correlationId: String, includeClosed: Bool) throws(EngineError) -> [WorkflowModel] {
+        do { return try store.workflows(name: name, correlationId: correlationId, includeClosed: includeClosed) } catch { throw .storage(error) }
+    }
+
+    /// `PUT /workflow/decide/{id}`: a decide pass now.
+    public func decide(workflowId: String) throws(EngineError) {
+        try loop.perform { changes throws(EngineError) in
+            _ = try changes.existing(workflowId)
+            Commands.decide(workflowId, in: changes)
+        }
+    }
+}
