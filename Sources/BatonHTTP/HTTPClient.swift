@@ -110,26 +110,25 @@ public enum HTTPClient {
         }
         var body = Array(bytes[(end + 4)...])
         if headers.contains(where: { $0.0.lowercased() == "transfer-encoding" && $0.1.lowercased().contains("chunked") }) {
-            body = dechunk(body)
+            body = try dechunk(body)
         } else if let length = headers.first(where: { $0.0.lowercased() == "content-length" }).flatMap({ Int($0.1) }), length < body.count {
             body = Array(body[0..<length])
         }
         return Response(status: status, reason: statusParts.count > 2 ? String(statusParts[2]) : "", headers: headers, body: body)
     }
 
-    private static func dechunk(_ data: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        var i = 0
-        while i < data.count {
-            guard let lineEnd = (i..<max(i, data.count - 1)).first(where: { data[$0] == 13 && data[$0 + 1] == 10 }) else { break }
-            let sizeText = String(decoding: data[i..<lineEnd], as: UTF8.self).split(separator: ";").first.map(String.init) ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size > 0 else { break }
-            let start = lineEnd + 2
-            guard start + size <= data.count else { out += data[start...]; break }
-            out += data[start..<(start + size)]
-            i = start + size + 2
+    /// A chunked response body, decoded as the server decodes request bodies; a body cut short keeps
+    /// what arrived.
+    private static func dechunk(_ data: [UInt8]) throws(Failure) -> [UInt8] {
+        var decoder = ChunkedDecoder(maxBodyBytes: .max, maxTrailerBytes: 64 * 1024)
+        var position = 0
+        var body: [UInt8] = []
+        do {
+            _ = try decoder.decode(data, position: &position, into: &body)
+        } catch {
+            throw Failure("malformed chunked response body: \(error)")
         }
-        return out
+        return body
     }
 }
 

@@ -56,10 +56,7 @@ public struct HTTPRequestParser {
     private enum State {
         case head
         case fixedBody(head: HTTPRequestHead, remaining: Int)
-        case chunkSize(head: HTTPRequestHead)
-        case chunkData(head: HTTPRequestHead, remaining: Int)
-        case chunkDataEnd(head: HTTPRequestHead)
-        case trailers(head: HTTPRequestHead)
+        case chunked(head: HTTPRequestHead, ChunkedDecoder)
         case failed(HTTPParseError)
     }
     private var state: State = .head
@@ -89,7 +86,7 @@ public struct HTTPRequestParser {
     /// The head of the request whose body is being read, if any.
     public var pendingHead: HTTPRequestHead? {
         switch state {
-        case .fixedBody(let h, _), .chunkSize(let h), .chunkData(let h, _), .chunkDataEnd(let h), .trailers(let h): h
+        case .fixedBody(let h, _), .chunked(let h, _): h
         case .head, .failed: nil
         }
     }
@@ -119,41 +116,16 @@ public struct HTTPRequestParser {
                 if remaining - n == 0 { return .request(try finish(head)) }
                 state = .fixedBody(head: head, remaining: remaining - n)
                 return .needMoreData
-            case .chunkSize(let head):
-                guard let line = try takeLine(limit: 1024) else { return .needMoreData }
-                let sizeText = line.split(separator: UInt8(ascii: ";"), maxSplits: 1, omittingEmptySubsequences: false)[0]
-                let hex = String(decoding: sizeText, as: UTF8.self).trimmingASCIIWhitespace()
-                guard !hex.isEmpty, hex.count <= 15, let size = Int(hex, radix: 16) else {
-                    throw fail(.badRequest("invalid chunk size"))
+            case .chunked(let head, var decoder):
+                let done: Bool
+                do {
+                    done = try decoder.decode(buffer, position: &position, into: &body)
+                } catch {
+                    throw fail(error)
                 }
-                if size == 0 {
-                    state = .trailers(head: head)
-                } else {
-                    guard body.count + size <= maxBodyBytes else { throw fail(.bodyTooLarge) }
-                    state = .chunkData(head: head, remaining: size)
-                }
-            case .chunkData(let head, let remaining):
-                let n = min(remaining, buffer.count - position)
-                if n > 0 {
-                    body.append(contentsOf: buffer[position..<position + n])
-                    position += n
-                }
-                if remaining - n > 0 {
-                    state = .chunkData(head: head, remaining: remaining - n)
-                    return .needMoreData
-                }
-                state = .chunkDataEnd(head: head)
-            case .chunkDataEnd(let head):
-                guard buffer.count - position >= 2 else { return .needMoreData }
-                guard buffer[position] == 0x0D, buffer[position + 1] == 0x0A else {
-                    throw fail(.badRequest("chunk data not followed by CRLF"))
-                }
-                position += 2
-                state = .chunkSize(head: head)
-            case .trailers(let head):
-                guard let line = try takeLine(limit: maxHeadBytes) else { return .needMoreData }
-                if line.isEmpty { return .request(try finish(head)) }
-                // Trailer fields are read and dropped: nothing in Conductor's API uses them.
+                if done { return .request(try finish(head)) }
+                state = .chunked(head: head, decoder)
+                return .needMoreData
             }
         }
     }
@@ -161,21 +133,6 @@ public struct HTTPRequestParser {
     private mutating func fail(_ e: HTTPParseError) -> HTTPParseError {
         state = .failed(e)
         return e
-    }
-
-    /// Reads one CRLF-terminated line (without the CRLF); nil when incomplete.
-    private mutating func takeLine(limit: Int) throws(HTTPParseError) -> ArraySlice<UInt8>? {
-        var i = position
-        while i + 1 < buffer.count {
-            if buffer[i] == 0x0D && buffer[i + 1] == 0x0A {
-                let line = buffer[position..<i]
-                position = i + 2
-                return line
-            }
-            i += 1
-        }
-        if buffer.count - position > limit { throw fail(.badRequest("line too long")) }
-        return nil
     }
 
     private mutating func parseHead() throws(HTTPParseError) -> HTTPRequestHead? {
@@ -293,7 +250,7 @@ public struct HTTPRequestParser {
             // Both framings at once is the classic smuggling vector: refuse it.
             guard lengths.isEmpty else { throw fail(.badRequest("both Transfer-Encoding and Content-Length")) }
             guard te == ["chunked"] else { throw fail(.notImplemented("unsupported Transfer-Encoding")) }
-            state = .chunkSize(head: head)
+            state = .chunked(head: head, ChunkedDecoder(maxBodyBytes: maxBodyBytes, maxTrailerBytes: maxHeadBytes))
             return nil
         }
         if !lengths.isEmpty {

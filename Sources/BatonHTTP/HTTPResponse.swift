@@ -23,7 +23,7 @@ public struct HTTPResponse: Sendable {
     public static let noContent = HTTPResponse(status: 204)
 
     /// Status line and headers, ready for the wire.
-    func head(keepAlive: Bool, isHeadRequest: Bool) -> [UInt8] {
+    func head(keepAlive: Bool) -> [UInt8] {
         var s = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
         for (n, v) in headers where !HTTPHeaders.equal(n, "Content-Length") && !HTTPHeaders.equal(n, "Connection") {
             s += "\(n): \(v)\r\n"

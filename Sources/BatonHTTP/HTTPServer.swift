@@ -65,7 +65,6 @@ public final class HTTPServer: Sendable {
 
     /// The port actually bound (useful with port 0).
     public var port: Int { state.withLock { $0.port } }
-    public var connectionCount: Int { activeConnections.load(ordering: .relaxed) }
 
     /// Binds and starts accepting on a background thread.
     public func start() throws {
@@ -138,7 +137,7 @@ public final class HTTPServer: Sendable {
                 } else {
                     rejecting.subtract(1, ordering: .relaxed)
                     let response = errorResponder(503, "too many connections")
-                    _ = Socket.writeAll(fd, response.head(keepAlive: false, isHeadRequest: false) + response.body)
+                    _ = Socket.writeAll(fd, response.head(keepAlive: false) + response.body)
                     close(fd)
                 }
                 continue
@@ -227,7 +226,7 @@ public final class HTTPServer: Sendable {
             let micros = (monotonicNanos() - started) / 1000
             log.debug("request", ["method": request.method, "path": request.rawPath, "status": String(response.status), "micros": String(micros)])
         }
-        var bytes = response.head(keepAlive: keepAlive, isHeadRequest: isHead)
+        var bytes = response.head(keepAlive: keepAlive)
         if !isHead { bytes.append(contentsOf: response.body) }
         return Socket.writeAll(fd, bytes)
     }
@@ -237,7 +236,7 @@ public final class HTTPServer: Sendable {
     /// client has read the answer (a 413 arrives while the body is still on its way).
     private func sendError(_ fd: Int32, _ status: Int, _ message: String) {
         let response = errorResponder(status, message)
-        guard Socket.writeAll(fd, response.head(keepAlive: false, isHeadRequest: false) + response.body) else { return }
+        guard Socket.writeAll(fd, response.head(keepAlive: false) + response.body) else { return }
         Socket.halfClose(fd)
         var scratch = [UInt8](repeating: 0, count: 16 * 1024)
         var discarded = 0

@@ -103,7 +103,6 @@ public final class Connection: @unchecked Sendable {
     }
 
     public var changes: Int { handle.map { Int(sqlite3_changes($0)) } ?? 0 }
-    public var lastInsertRowID: Int64 { handle.map { sqlite3_last_insert_rowid($0) } ?? 0 }
     public var isInTransaction: Bool { handle.map { sqlite3_get_autocommit($0) == 0 } ?? false }
 }
 

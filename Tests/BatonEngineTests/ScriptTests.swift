@@ -182,8 +182,8 @@ private let missingLibrary = "libbaton-does-not-exist.so.0"
         }
     }
 
-    @Test func publicAPIReportsAMissingLibrary() {
-        guard !JavaScript.isAvailable else { return }   // only meaningful where the package is not installed
+    @Test(.disabled(if: JavaScript.isAvailable, "the package is installed: nothing is missing"))
+    func publicAPIReportsAMissingLibrary() {
         #expect {
             try JavaScript.evaluate("1", input: nil)
         } throws: { error in
@@ -306,8 +306,8 @@ private let missingLibrary = "libbaton-does-not-exist.so.0"
         }
     }
 
-    @Test func publicAPIReportsAMissingLibrary() {
-        guard !JQ.isAvailable else { return }
+    @Test(.disabled(if: JQ.isAvailable, "the package is installed: nothing is missing"))
+    func publicAPIReportsAMissingLibrary() {
         #expect {
             try JQ.run(".", input: nil)
         } throws: { error in

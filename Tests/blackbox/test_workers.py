@@ -696,3 +696,21 @@ def test_rate_limit_per_frequency(clients, unique):
     print(f"5 tasks at 2 per 2 s handed out within {time.monotonic() - first_at:.2f}s")
     assert len(set(delivered)) == len(delivered) == 5
     assert time.monotonic() - first_at >= 1.0, "5 tasks at 2 per 2 s cannot all go out in under a second"
+
+
+def test_update_v2_hands_out_the_next_task_its_update_scheduled(clients, unique):
+    """`POST /tasks/update-v2`: the update and the next poll of the same type are one command, so the
+    next task of a linear workflow (scheduled by that very update) comes back in the answer."""
+    tname, wname = one_task_workflow(clients.api, unique, "v2", n_tasks=3)
+    wid = start(clients.api, wname)
+    task = poll_until(clients.api, tname)
+    api = clients.tasks.taskResourceApi
+    for ref in ("t2", "t3"):
+        nxt = api.update_task_v2(TaskResult(workflow_instance_id=wid, task_id=task["taskId"], status="COMPLETED",
+                                            output_data={"done": task["referenceTaskName"]}, worker_id="v2-worker"))
+        assert nxt is not None and nxt.reference_task_name == ref and nxt.workflow_instance_id == wid, nxt
+        assert nxt.status == "IN_PROGRESS" and nxt.worker_id == "v2-worker"
+        task = {"taskId": nxt.task_id, "referenceTaskName": nxt.reference_task_name}
+    last = api.update_task_v2(TaskResult(workflow_instance_id=wid, task_id=task["taskId"], status="COMPLETED"))
+    assert last is None
+    assert wait_status(clients.api, wid, "COMPLETED")["tasks"][1]["outputData"] == {"done": "t2"}

@@ -8,12 +8,17 @@ extension Commands {
         changes.recordPoll(PollData(queueName: taskType, domain: domain, workerId: workerId ?? "", lastPollTime: now))
         let name = QueueNames.name(type: taskType, domain: domain)
         var handedOut: [String: Int] = [:]
-        let ids = changes.state.selectTasks(inQueue: name, limit: count) { taskId in
+        let accept = { (taskId: String) -> Bool in
             guard let t = openTask(taskId, changes) else { return false }
             let extra = handedOut[t.taskDefName, default: 0]
             if isThrottled(t, extra: extra, changes) { return false }
             handedOut[t.taskDefName] = extra + 1
             return true
+        }
+        // Tasks this very command queued come first: they are the ones `update-v2` asks for.
+        var ids = Array(changes.stagedQueuedTasks(in: name).lazy.filter(accept).prefix(count))
+        if ids.count < count {
+            ids += changes.state.selectTasks(inQueue: name, limit: count - ids.count, accept: accept)
         }
         guard !ids.isEmpty else { return [] }
         // One save per workflow, not per task: a batch of 50 from one wide fork would otherwise rewrite

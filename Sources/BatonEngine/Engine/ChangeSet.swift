@@ -58,6 +58,7 @@ final class ChangeSet {
         try step()
         if staged.deleted[id] != nil { return nil }
         if let wf = staged.workflows[id] { return wf }
+        if let wf = state.workflows[id] { return wf }
         if let remembered = state.memoryWorkflow(id) { return remembered.map(original) }
         do {
             return try env.store.workflow(id: id).map(original)
@@ -76,7 +77,7 @@ final class ChangeSet {
     func active(_ id: String) -> WorkflowModel? {
         if staged.deleted[id] != nil { return nil }
         if let wf = staged.workflows[id] { return wf.status.isTerminal ? nil : wf }
-        return state.workflows[id].map(original)
+        return state.workflows[id]
     }
 
     /// The active workflow holding an open task.
@@ -87,6 +88,20 @@ final class ChangeSet {
         // A task this change created.
         for (id, wf) in staged.workflows where !wf.status.isTerminal && wf.tasks.contains(where: { $0.taskId == taskId }) { return id }
         return nil
+    }
+
+    /// Visible worker tasks of a queue that this change queued and the state has not yet: a poll in
+    /// the same command (`update-v2`) hands them out too. In the order their workflows were changed.
+    func stagedQueuedTasks(in queue: String) -> [String] {
+        var ids: [String] = []
+        for id in staged.order {
+            guard let wf = staged.workflows[id], !wf.status.isTerminal else { continue }
+            for t in wf.tasks where EngineState.isQueued(t) && t.visibleAt <= now && QueueNames.name(of: t) == queue
+                && state.queues[queue]?.members[t.taskId] == nil {
+                ids.append(t.taskId)
+            }
+        }
+        return ids
     }
 
     /// A task from storage (of an ended workflow).
@@ -101,6 +116,8 @@ final class ChangeSet {
         do { return try env.definitions.workflowDef(name: name, version: version) } catch { throw .storage(error) }
     }
 
+    /// Remembers a workflow read from outside the active state (ended, or in storage): `save` compares
+    /// against it. Active ones are compared against the state itself.
     private func original(_ wf: WorkflowModel) -> WorkflowModel {
         if originals[wf.workflowId] == nil { originals[wf.workflowId] = wf }
         return wf
@@ -113,7 +130,8 @@ final class ChangeSet {
                       lastPollTime: { [state] in state.lastPollTime(queue: $0) })
     }
 
-    var decider: Decider { Decider(decideContext) }
+    /// Built once per change: every decide of the command shares its context.
+    private(set) lazy var decider = Decider(decideContext)
 
     func newId() -> String { env.ids.next() }
 
@@ -125,20 +143,19 @@ final class ChangeSet {
         let id = workflow.workflowId
         let previous = staged.workflows[id] ?? originals[id] ?? state.workflows[id]
         var wf = workflow
-        var oldIndex: [String: Int] = [:]
-        if let previous { for j in previous.tasks.indices { oldIndex[previous.tasks[j].taskId] = j } }
+        let match = TaskMatching(wf.tasks, old: previous?.tasks ?? [])
         var changed = staged.changedTasks[id] ?? []
         var removed = staged.removedTasks[id] ?? []
         var tasksChanged = false
         for i in wf.tasks.indices {
-            if let j = oldIndex[wf.tasks[i].taskId], previous!.tasks[j] == wf.tasks[i] { continue }
+            if let j = match.oldIndex[i], previous!.tasks[j] == wf.tasks[i] { continue }
             tasksChanged = true
             if wf.tasks[i].status.isTerminal && wf.tasks[i].endTime == 0 { wf.tasks[i].endTime = now }
             wf.tasks[i].updateTime = now
             changed.insert(wf.tasks[i].taskId)
             removed.remove(wf.tasks[i].taskId)
         }
-        if let previous, previous.tasks.count != wf.tasks.count || tasksChanged {
+        if let previous, !match.keepsAll {
             let newIds = Set(wf.tasks.map(\.taskId))
             for t in previous.tasks where !newIds.contains(t.taskId) {
                 tasksChanged = true
@@ -230,12 +247,13 @@ final class ChangeSet {
             budget -= 1
             let (workflowId, effect) = staged.followUps[next]
             next += 1
+            try step()
             try FollowUps.carryOut(effect, of: workflowId, in: self)
         }
         staged.followUps = []
     }
 
-    /// A fault-injection point: every read and write of a command passes one.
+    /// A fault-injection point: every read, every update of a workflow and every follow-up passes one.
     func step() throws(EngineError) {
         if let faults { try faults.step() }
     }

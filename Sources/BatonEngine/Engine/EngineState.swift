@@ -175,8 +175,7 @@ final class EngineState {
     /// `changed`: the tasks that differ from `old` (nil: treat every task as new).
     private func register(_ wf: WorkflowModel, old: WorkflowModel?, changed: Set<String>?) {
         let active = !wf.status.isTerminal
-        var oldIndex: [String: Int] = [:]
-        if let old { for j in old.tasks.indices { oldIndex[old.tasks[j].taskId] = j } }
+        let match = TaskMatching(wf.tasks, old: old?.tasks ?? [])
         // Active before and after with a known change set: only the changed tasks need looking at.
         let candidates: [Int]
         if old != nil, active, let changed {
@@ -186,7 +185,7 @@ final class EngineState {
         }
         for k in candidates {
             let t = wf.tasks[k]
-            if let j = oldIndex[t.taskId] {
+            if let j = match.oldIndex[k] {
                 leaveQueue(old!.tasks[j])
                 count(old!.tasks[j], delta: -1)
             }
@@ -198,7 +197,7 @@ final class EngineState {
                 taskOwner[t.taskId] = nil
             }
         }
-        if let old {
+        if let old, !match.keepsAll {
             let newIds = Set(wf.tasks.map(\.taskId))
             for t in old.tasks where !newIds.contains(t.taskId) {
                 taskOwner[t.taskId] = nil
@@ -225,10 +224,10 @@ final class EngineState {
         dueAt[wf.workflowId] = nil
     }
 
-    private func isQueued(_ t: TaskModel) -> Bool { t.status == .scheduled && !t.isSystemTask && !t.retried }
+    static func isQueued(_ t: TaskModel) -> Bool { t.status == .scheduled && !t.isSystemTask && !t.retried }
 
     private func joinQueue(_ t: TaskModel) {
-        guard isQueued(t) else { return }
+        guard Self.isQueued(t) else { return }
         let name = QueueNames.name(of: t)
         queueSeq += 1
         queues[name, default: TaskQueue()].push(taskId: t.taskId, priority: t.workflowPriority, visibleAt: t.visibleAt, seq: queueSeq, now: now)

@@ -40,7 +40,7 @@ public struct WorkflowTask: Sendable, Equatable {
     public var taskType: TaskType? { TaskType(nodeType: type) }
 
     static let layout: [(String, JSONValue?)] = [
-        ("name", nil), ("taskReferenceName", nil), ("description", nil), ("inputParameters", [:]), ("type", "SIMPLE"),
+        ("name", nil), ("taskReferenceName", nil), ("description", nil), ("inputParameters", [:]), ("type", .string(TaskType.simple.rawValue)),
         ("dynamicTaskNameParam", nil), ("caseValueParam", nil), ("caseExpression", nil), ("scriptExpression", nil),
         ("decisionCases", [:]), ("dynamicForkJoinTasksParam", nil), ("dynamicForkTasksParam", nil),
         ("dynamicForkTasksInputParamName", nil), ("defaultCase", []), ("forkTasks", []), ("startDelay", 0),
@@ -62,7 +62,7 @@ public struct WorkflowTask: Sendable, Equatable {
         let g = JSONFields(json, path: path)
         name = try g.string("name") ?? ""
         taskReferenceName = try g.string("taskReferenceName") ?? ""
-        type = try g.string("type") ?? "SIMPLE"
+        type = try g.string("type") ?? TaskType.simple.rawValue
         inputParameters = try g.object("inputParameters") ?? JSONObject()
         optional = try g.bool("optional") ?? false
         permissive = try g.bool("permissive") ?? false
