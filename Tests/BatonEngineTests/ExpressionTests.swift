@@ -468,3 +468,25 @@ private struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct ResolverFastPathTests {
+    private let value: JSONValue = ["input": ["a": ["b": 1, "list": [1, 2]], "0": "zero", "s": "text"], "n": nil]
+
+    /// The member walk answers exactly what JSONPath answers, or leaves the path to it.
+    @Test(arguments: [".input", ".input.a.b", ".input.a.list", ".input.0", ".input.missing", ".input.missing.deeper",
+                      ".input.s.length", ".n.x", ".input.a-b", ".input[0]", "..b", ".input.a.list[1]"])
+    func memberPathAgreesWithJSONPath(_ path: String) throws {
+        let general = (try? JSONPath(path))?.evaluate(value) ?? .null
+        if let fast = ParameterResolver.memberPath(path, in: value) { #expect(fast == general, "\(path)") }
+    }
+
+    @Test func plainExpressionsSkipTheTemplateScan() {
+        #expect(ParameterResolver.singlePlainExpression("${workflow.input.x}") == "workflow.input.x")
+        for text in ["${a}${b}", "$${a}", "x ${a}", "${a.${b}}", "${a['}']}", "${}", "${a} "] {
+            #expect(ParameterResolver.singlePlainExpression(text) == nil, "\(text)")
+        }
+        let params: JSONObject = ["k": "${t.output.v}", "m": "${t.output.none}"]
+        let resolved = ParameterResolver(root: { $0 == "t" ? ["output": ["v": 3]] : nil }).resolve(params)
+        #expect(resolved == ["k": 3, "m": JSONValue.null])
+    }
+}

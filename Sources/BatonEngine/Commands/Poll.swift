@@ -44,7 +44,7 @@ extension Commands {
                 handed[id] = wf.tasks[i]
                 changes.recordHandOut(wf.tasks[i].taskDefName)
             }
-            changes.save(wf)
+            changes.save(consume wf)
         }
         return ids.compactMap { handed[$0] }
     }

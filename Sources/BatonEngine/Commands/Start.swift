@@ -6,14 +6,15 @@ extension Commands {
     static func start(_ workflow: WorkflowModel, in changes: ChangeSet) -> String {
         var wf = workflow
         if wf.createTime == 0 { wf.createTime = changes.now }
-        changes.decideAndSave(wf)
-        return wf.workflowId
+        let id = wf.workflowId
+        changes.decideAndSave(consume wf)
+        return id
     }
 
     /// Runs a decide pass on an active workflow; a no-op for ended or unknown ones (the timer tick).
     static func decide(_ workflowId: String, in changes: ChangeSet) {
         guard let wf = changes.active(workflowId) else { return }
-        changes.decideAndSave(wf)
+        changes.decideAndSave(consume wf)
     }
 
     /// Starts the failed workflow's `failureWorkflow` and records its id (or why it could not start) in

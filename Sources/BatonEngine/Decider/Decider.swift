@@ -23,24 +23,31 @@ public struct Decider {
 
     public func decide(_ workflow: WorkflowModel) -> Decision {
         var wf = workflow
+        let effects = decide(&wf)
+        return Decision(workflow: wf, effects: effects)
+    }
+
+    /// The same pass in place: the engine's form, which spares copying every attempt of the workflow
+    /// (it owns the only reference when it calls this).
+    func decide(_ wf: inout WorkflowModel) -> [Effect] {
         var effects: [Effect] = []
-        guard !wf.status.isTerminal else { return Decision(workflow: wf) }
+        guard !wf.status.isTerminal else { return [] }
         if let ending = Timeouts(ctx.now).workflowTimeout(wf) {
             end(&wf, ending, &effects)
-            return Decision(workflow: wf, effects: effects)
+            return effects
         }
-        if wf.status == .paused { return Decision(workflow: wf) }
+        if wf.status == .paused { return [] }
         for _ in 0..<Self.maxRounds {
             switch round(&wf, &effects) {
             case .again: continue
-            case .settled: return Decision(workflow: wf, effects: effects)
+            case .settled: return effects
             case .ended(let ending): end(&wf, ending, &effects)
             case .completed(let terminate): complete(&wf, terminate: terminate, &effects)
             }
-            return Decision(workflow: wf, effects: effects)
+            return effects
         }
         effects.append(.decideAgain)
-        return Decision(workflow: wf, effects: effects)
+        return effects
     }
 
     private enum RoundResult {

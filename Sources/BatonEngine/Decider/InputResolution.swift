@@ -64,8 +64,15 @@ struct InputResolution {
         return nil
     }
 
+    /// Each root is built once per resolution, however many expressions name it.
     func resolve(_ parameters: JSONObject) -> JSONObject {
-        ParameterResolver(root: root).resolve(parameters)
+        var built: [String: JSONValue?] = [:]
+        return ParameterResolver(root: { name in
+            if let hit = built[name] { return hit }
+            let value = root(name)
+            built[name] = value
+            return value
+        }).resolve(parameters)
     }
 
     /// A task's input: definition `inputTemplate` keys fill what the parameters lack before resolution

@@ -139,10 +139,12 @@ final class ChangeSet {
 
     /// Stages a workflow's new state: stamps the tasks that changed (update time, end time) and the
     /// workflow's own row when its fields changed. A state equal to the current one stages nothing.
-    func save(_ workflow: WorkflowModel) {
-        let id = workflow.workflowId
+    /// Callers hand over their copy (`consume`) where they can: the stamps below then change it in
+    /// place instead of copying every attempt.
+    func save(_ workflow: consuming WorkflowModel) {
+        var wf = consume workflow
+        let id = wf.workflowId
         let previous = staged.workflows[id] ?? originals[id] ?? state.workflows[id]
-        var wf = workflow
         let match = TaskMatching(wf.tasks, old: previous?.tasks ?? [])
         var changed = staged.changedTasks[id] ?? []
         var removed = staged.removedTasks[id] ?? []
@@ -188,8 +190,12 @@ final class ChangeSet {
     func carryOut(_ effect: Effect, of workflowId: String) { staged.followUps.append((workflowId, effect)) }
 
     /// Decides a workflow and stages the result.
-    func decideAndSave(_ wf: WorkflowModel) {
-        save(decider.decide(wf))
+    func decideAndSave(_ workflow: consuming WorkflowModel) {
+        var wf = consume workflow
+        let effects = decider.decide(&wf)
+        let id = wf.workflowId
+        save(consume wf)
+        for effect in effects { staged.followUps.append((id, effect)) }
     }
 
     /// Changes an active workflow, then decides it. A no-op for a workflow not active.
@@ -197,7 +203,7 @@ final class ChangeSet {
         try step()
         guard var wf = active(id) else { return }
         try change(&wf)
-        decideAndSave(wf)
+        decideAndSave(consume wf)
     }
 
     /// Removes a workflow and its tasks from memory and storage.

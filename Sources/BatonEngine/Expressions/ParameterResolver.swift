@@ -55,6 +55,13 @@ public struct ParameterResolver {
     /// One string: typed when it is a single expression, otherwise text with each expression rendered.
     private func resolve(string text: String) -> JSONValue {
         guard text.unicodeScalars.contains("$") else { return .string(text) }
+        // Most values are one plain expression, `${a.b.c}`: no template scan needed for those.
+        if let inner = Self.singlePlainExpression(text) {
+            switch evaluate(expression: inner, nesting: 0) {
+            case .value(let value): return value
+            case .unresolved(let literal): return .string(literal)
+            }
+        }
         let pieces = Template.pieces(of: text)
         if pieces.count == 1, case .expression(let inner) = pieces[0] {
             switch evaluate(expression: inner, nesting: 0) {
@@ -88,6 +95,7 @@ public struct ParameterResolver {
             return rest.isEmpty ? .unresolved("${" + inner + "}") : .value(.null)
         }
         if rest.isEmpty { return .value(base) }
+        if let value = Self.memberPath(rest, in: base) { return .value(value) }
         guard let jsonPath = try? JSONPath(rest) else { return .value(.null) }
         return .value(jsonPath.evaluate(base) ?? .null)
     }
@@ -118,6 +126,48 @@ public struct ParameterResolver {
         case .null: "null"
         case .double, .array, .object: JSONWriter.string(value)
         }
+    }
+
+    /// The inner text of a string that is exactly `${...}` with no nested expression, brace, quote or
+    /// dollar inside: the template scan would find just that one expression.
+    static func singlePlainExpression(_ text: String) -> String? {
+        let u = text.utf8
+        guard u.count > 3, u.starts(with: "${".utf8), u.last == UInt8(ascii: "}") else { return nil }
+        let inner = u.dropFirst(2).dropLast()
+        for c in inner where c == UInt8(ascii: "{") || c == UInt8(ascii: "}") || c == UInt8(ascii: "$")
+            || c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") {
+            return nil
+        }
+        return String(decoding: inner, as: UTF8.self)
+    }
+
+    /// `.a.b.c` through nested objects, the common case, without parsing a JSONPath. Nil when the path
+    /// is anything else or meets a non-object on the way (JSONPath decides those).
+    static func memberPath(_ path: String, in base: JSONValue) -> JSONValue? {
+        var value = base
+        var key: [UInt8] = []
+        func isPlain(_ c: UInt8) -> Bool {
+            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95
+        }
+        func step() -> Bool {
+            guard !key.isEmpty, case .object(let o) = value else { return false }
+            value = o[String(decoding: key, as: UTF8.self)] ?? .null
+            key.removeAll(keepingCapacity: true)
+            return true
+        }
+        var first = true
+        for c in path.utf8 {
+            if c == UInt8(ascii: ".") {
+                if !first { guard step() else { return nil } }
+                first = false
+            } else if isPlain(c) && !first {
+                key.append(c)
+            } else {
+                return nil
+            }
+        }
+        guard step() else { return nil }
+        return value
     }
 
     /// Splits `task.output.x` into the root name `task` and the path `.output.x` (which keeps its `.`/`[`).
