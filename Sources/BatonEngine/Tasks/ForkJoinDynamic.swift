@@ -127,6 +127,7 @@ struct ForkJoinDynamic: TaskBehavior {
                   let task = try? Attempts.withDefinition(parsed, ctx) else { return .failure(invalid) }
             tasks.append(task)
         }
+        if let refusal = invalidEntry(for: tasks, node, input: input) { return .failure(refusal) }
         return inputsMap(node, input: input).map { (tasks, $0) }
     }
 
@@ -140,6 +141,26 @@ struct ForkJoinDynamic: TaskBehavior {
         var out: [String: JSONObject] = [:]
         for (ref, v) in map { out[ref] = v.objectValue ?? JSONObject() }
         return .success(out)
+    }
+
+    /// A forked task whose entry in the inputs map is present and not an object: OSS's cast of it to a
+    /// map throws, and the mapper ends the workflow with the JVM's words. A missing or null entry is an
+    /// empty input.
+    private static func invalidEntry(for tasks: [WorkflowTask], _ node: WorkflowTask, input: JSONObject) -> Refusal? {
+        guard case .object(let map)? = input[node.dynamicForkTasksInputParamName ?? ""] else { return nil }
+        for task in tasks {
+            guard let entry = map[task.taskReferenceName], !entry.isNull, entry.objectValue == nil else { continue }
+            let javaType: String
+            switch entry {
+            case .string: javaType = "java.lang.String"
+            case .int: javaType = "java.lang.Integer"
+            case .double: javaType = "java.lang.Double"
+            case .bool: javaType = "java.lang.Boolean"
+            default: javaType = "java.util.ArrayList"
+            }
+            return Refusal(reason: "Tasks could not be dynamically forked due to invalid input: class \(javaType) cannot be cast to class java.util.Map (\(javaType) and java.util.Map are in module java.base of loader 'bootstrap')")
+        }
+        return nil
     }
 
     /// Legacy `dynamicForkJoinTasksParam`: `{"dynamicTasks": [{taskName, referenceName, type, input}]}`.

@@ -47,11 +47,9 @@ public struct WorkflowDefValidator {
     }
 
     private func checkInputs(_ inputs: JSONObject, task: WorkflowTask, knownRefs: Set<String>, path: String, into errors: inout [ValidationError]) {
+        // OSS `ConstraintParamUtil.validateInputParam` looks only into strings, maps and lists: a null
+        // value is kept as it is.
         for (key, value) in inputs {
-            if value.isNull {
-                errors.append(ValidationError(path: path, message: "key: \(key) input parameter value: is null"))
-                continue
-            }
             for expression in Self.expressions(in: value) {
                 let head = expression.prefix { $0 != "." && $0 != "[" }
                 // A bare name (no dot) is an environment lookup in OSS; Baton leaves it alone.
@@ -110,9 +108,7 @@ public struct WorkflowDefValidator {
         if task.startDelay < 0 {
             errors.append(ValidationError(path: "\(path).startDelay", message: "must be greater than or equal to 0", invalidValue: String(task.startDelay)))
         }
-        if let td = task.taskDefinition {
-            errors += td.validate(path: "\(path).taskDefinition")
-        }
+        // An embedded `taskDefinition` is not validated: OSS's `WorkflowTask` declares it without `@Valid`.
         if TaskType.unsupportedModuleTypes.contains(task.type) {
             errors.append(ValidationError(path: "\(path).type", message:
                 "task type \(task.type) (taskName: \(task.name)) is not supported by Baton", invalidValue: task.type))
