@@ -33,7 +33,7 @@ enum BatonBench {
             case "--help", "-h":
                 print("usage: baton-bench [--url URL] [--seconds S] [--connections 1,64] [--runs N] [--scenarios LIST] [--sqlite-dir DIR]")
                 print("                   [--workers 1,4,16] [--starters 16]   (end-to-end scenario)")
-                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear")
+                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq")
                 return
             default:
                 FileHandle.standardError.write(Data("baton-bench: unknown argument \(a)\n".utf8))
@@ -100,6 +100,12 @@ enum BatonBench {
             print(String(format: "10-task linear, update-v2 worker    p50 %6.1f ms   p99 %6.1f ms per workflow (%4.0f tasks/s)  (medians of %d runs)",
                          p50, p99, 10_000 / max(p50, 0.001), runs))
             print(String(format: "completion sent -> next task held   p50 %6.3f ms   p99 %6.3f ms", g50, g99))
+        }
+        if scenarios.contains("jq") {
+            let results = try (0..<runs).map { _ in try bench.jqTransform(samples: 200) }
+            let p50 = median(results.map { percentileMillis($0, 0.5) }), p99 = median(results.map { percentileMillis($0, 0.99) })
+            print(String(format: "sync execute JSON_JQ_TRANSFORM      p50 %6.3f ms   p99 %6.3f ms  (%5.0f runs/s, medians of %d runs)",
+                         p50, p99, 1000 / max(p50, 0.001), runs))
         }
         if scenarios.contains("dispatch") {
             let results = try (0..<runs).map { _ in try bench.dispatchLatency(samples: 300) }

@@ -2,8 +2,9 @@ import BatonSupport
 import Foundation
 import Synchronization
 
-/// Control-flow benchmarks: a FORK_JOIN fan-out of 100 SIMPLE tasks, and a 10-task linear workflow
-/// with the gap between completing one task and holding the next.
+/// Control-flow benchmarks: a FORK_JOIN fan-out of 100 SIMPLE tasks, a 10-task linear workflow
+/// with the gap between completing one task and holding the next, and a JSON_JQ_TRANSFORM run by
+/// synchronous execute.
 extension ExecutionScenarios {
     /// Workflow latencies (ns) of `count` fan-out workflows run one after another by synchronous execute,
     /// with `workers` batch-polling workers; and tasks completed per second over the run.
@@ -85,5 +86,28 @@ extension ExecutionScenarios {
             latencies.append(monotonicNanos() - t0)
         }
         return (latencies, gaps)
+    }
+
+    /// Latencies (ns) of `samples` synchronous executes, one after another, of a workflow whose only task is a
+    /// JSON_JQ_TRANSFORM with the kind of defaulting query Conductor users write (OSS's test harness has it).
+    func jqTransform(samples: Int) throws -> [UInt64] {
+        let wf = "bench_jq_wf_\(IDs.uuid().prefix(8))"
+        let query = #"{ method: (.input.method // \"GET\"), document: (.input.document // \"results\"), ids: [.input.items[] | .id], total: ([.input.items[].n] | add) }"#
+        let def = #"{"name":"\#(wf)","version":1,"tasks":[{"name":"jq","taskReferenceName":"jq","type":"JSON_JQ_TRANSFORM","inputParameters":{"input":"${workflow.input}","queryExpression":"\#(query)"}}],"outputParameters":{"r":"${jq.output.result}"}}"#
+        let c = try connection()
+        let (status, text) = try c.roundTrip(Self.request("POST", "/api/metadata/workflow?overwrite=true", body: def))
+        guard status == 200 else { throw BenchError("workflow def: \(status) \(String(decoding: text, as: UTF8.self))") }
+        let input = #"{"name":"\#(wf)","version":1,"input":{"document":"d","items":[{"id":"a","n":1},{"id":"b","n":2},{"id":"c","n":3}]}}"#
+        let execute = Self.request("POST", "/api/workflow/execute/\(wf)/1?waitForSeconds=10", body: input)
+        var latencies: [UInt64] = []
+        for _ in 0..<samples {
+            let t0 = monotonicNanos()
+            let (s, body) = try c.roundTrip(execute)
+            guard s == 200, String(decoding: body, as: UTF8.self).contains(#""total":6"#) else {
+                throw BenchError("jq execute answered \(s): \(String(decoding: body.prefix(300), as: UTF8.self))")
+            }
+            latencies.append(monotonicNanos() - t0)
+        }
+        return latencies
     }
 }

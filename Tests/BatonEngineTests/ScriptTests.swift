@@ -290,6 +290,38 @@ private let missingLibrary = "libbaton-does-not-exist.so.0"
         #expect(failures.withLock { $0 } == [])
     }
 
+    @Test(.enabled(if: JQ.isAvailable))
+    func acceptsJacksonJQObjectValuesAsOSSDoes() throws {
+        let program = #"{ requestTransform: .input.requestTransform // ".body"  , method: .input.method // "GET", n: .input.n + 1 }"#
+        #expect(try JQ.run(program, input: ["input": ["method": "PUT", "n": 1]])
+            == [["requestTransform": ".body", "method": "PUT", "n": 2]])
+        // A program wrong in both dialects fails with libjq's message for the text as written.
+        #expect {
+            try JQ.run("{a: .b //}", input: nil)
+        } throws: { error in
+            guard case .evaluation(let message)? = error as? ScriptError else { return false }
+            return message.contains("syntax error") && message.contains("compile error")
+        }
+    }
+
+    @Test(.enabled(if: JQ.isAvailable))
+    func compiledProgramsAreReusedAcrossInputsAndAfterErrors() throws {
+        let cache = JQProgramCache(capacity: 2, idlePerProgram: 1)
+        let library = JQ.shared
+        func run(_ program: String, _ input: JSONValue) throws(ScriptError) -> [JSONValue] {
+            try JQ.run(program, input: input, library: library, cache: cache)
+        }
+        #expect(try run(".a.b", ["a": ["b": 1]]) == [1])
+        #expect(cache.programCount == 1)
+        #expect(throws: ScriptError.evaluation("Cannot index number with string \"b\"")) { try run(".a.b", ["a": 5]) }
+        #expect(try run(".a.b", ["a": ["b": 2]]) == [2])   // the same state, reset by the next start
+        #expect(try run("[.[] | . * 2]", [1, 2]) == [[2, 4]])
+        #expect(try run("length", "abc") == [3])
+        #expect(cache.programCount == 2)                   // the least recently used program went
+        #expect(cache.checkOut(".a.b") == nil)
+        #expect(cache.checkOut("length") != nil)
+    }
+
     @Test func jvIsSixteenBytes() {
         #expect(MemoryLayout<JV>.size == 16)
         #expect(MemoryLayout<JV>.alignment == 8)

@@ -65,3 +65,27 @@ def test_a_terminate_that_completes_the_workflow_terminates_open_children(client
     assert next(t for t in wf["tasks"] if t["referenceTaskName"] == "sub")["status"] == "CANCELED"
     child_wf = wait_status(clients.api, cid, "TERMINATED")
     assert child_wf["reasonForIncompletion"] == "Parent workflow has been terminated with reason: done early"
+
+
+def test_jq_written_for_jackson_jq_runs_as_on_oss(clients, unique):
+    # OSS runs jackson-jq, which takes `a // b` and `a + b` as object values without parentheses; libjq does not.
+    # The first transform builds the second one's program, as OSS's own harness chains them.
+    defaults = ('{ method: .input.method // "GET", target: .input.target // "/items",'
+                ' program: .input.program // ".", size: (.input.items | length) + 0 }')
+    d = wf_def(unique("parity_jq"), [
+        {"name": "defaults", "taskReferenceName": "defaults", "type": "JSON_JQ_TRANSFORM",
+         "inputParameters": {"input": "${workflow.input}", "queryExpression": defaults}},
+        {"name": "shape", "taskReferenceName": "shape", "type": "JSON_JQ_TRANSFORM",
+         "inputParameters": {"body": "${workflow.input.body}",
+                             "queryExpression": "${defaults.output.result.program}"}}])
+    register_workflow(clients.api, d)
+    wid = start(clients.api, d["name"], {"method": "POST", "items": [1, 2],
+                                         "body": {"first": "Ada", "last": "Lovelace"},
+                                         "program": '{ greeting: "Hello " + .body.first + " " + .body.last }'})
+    wf = wait_status(clients.api, wid, "COMPLETED")
+    first, second = wf["tasks"]
+    assert first["outputData"]["result"] == {"method": "POST", "target": "/items",
+                                             "program": '{ greeting: "Hello " + .body.first + " " + .body.last }',
+                                             "size": 2}
+    assert second["outputData"]["result"] == {"greeting": "Hello Ada Lovelace"}
+    assert second["outputData"]["resultList"] == [{"greeting": "Hello Ada Lovelace"}]

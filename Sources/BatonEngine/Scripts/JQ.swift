@@ -9,9 +9,10 @@ import Darwin
 
 /// jq for JSON_JQ_TRANSFORM, on libjq opened with `dlopen` the first time a program runs.
 ///
-/// Each run gets its own `jq_state` (compile, run, tear down), so runs share nothing and may go in parallel:
-/// libjq keeps no mutable global state outside a `jq_state` (its number formatting uses thread-specific
-/// storage), which the concurrent tests exercise.
+/// A compiled program lives in its own `jq_state`, kept in `JQProgramCache` for the next run of the same text;
+/// one state serves one run at a time, so runs share nothing and may go in parallel: libjq keeps no mutable
+/// global state outside a `jq_state` (its number formatting uses thread-specific storage), which the
+/// concurrent tests exercise.
 public enum JQ {
     /// Runs `program` over `input` and returns every value it emits, in order. Numbers come back as `.int` when
     /// integral and within 64 bits, else `.double`; object keys keep jq's order. A compile error or a runtime
@@ -36,34 +37,21 @@ public enum JQ {
         }
     }
 
-    /// Test seam: runs with a given (possibly failed) load of the library.
-    static func run(_ program: String, input: JSONValue, library: Result<LibJQ, ScriptError>)
-        throws(ScriptError) -> [JSONValue]
+    /// Compiled programs, shared by every run in the process.
+    static let cache = JQProgramCache()
+
+    /// Test seam: runs with a given (possibly failed) load of the library, and a cache of the test's own.
+    static func run(_ program: String, input: JSONValue, library: Result<LibJQ, ScriptError>,
+                    cache: JQProgramCache = JQ.cache) throws(ScriptError) -> [JSONValue]
     {
         let jq = try library.get()
         if startsWithModuleDirective(program) {
             throw ScriptError.evaluation("jq: error: import, include and module directives are not supported")
         }
-        var state: OpaquePointer? = jq.initState()
-        guard state != nil else { throw ScriptError.evaluation("jq: error: out of memory") }
-        defer { jq.teardown(&state) }
-        // jq 1.6 asserts (aborting the process) when a module is loaded and no library path was set; the
-        // directives are refused above, and an empty path is the second guard.
-        jq.setAttribute(state, jq.string("JQ_LIBRARY_PATH"), jq.array())
-
-        // Compile errors arrive through the error callback, one or more messages, before jq_compile returns 0.
-        let messages = MessageSink(jq)
-        jq.setErrorCallback(state, { data, message in
-            guard let data else { return }
-            let sink = Unmanaged<MessageSink>.fromOpaque(data).takeUnretainedValue()
-            sink.texts.append(sink.jq.takeText(formatting: message))
-        }, Unmanaged.passUnretained(messages).toOpaque())
-
-        let compiled = withExtendedLifetime(messages) { (sandbox + program).withCString { jq.compile(state, $0) } }
-        guard compiled != 0 else {
-            let text = messages.texts.isEmpty ? "jq: error: compile error" : messages.texts.joined(separator: "\n")
-            throw ScriptError.evaluation(text.replacing(sandbox, with: ""))
-        }
+        let compiled: CompiledJQ
+        if let idle = cache.checkOut(program) { compiled = idle } else { compiled = try compile(program, jq) }
+        // A state is reusable after any run, finished or failed: `jq_start` resets it.
+        defer { cache.checkIn(program, compiled) }
 
         var bytes = JSONWriter.bytes(input)
         let parsed = bytes.withUnsafeMutableBufferPointer { buf in
@@ -73,11 +61,11 @@ public enum JQ {
             jq.free(parsed)
             throw ScriptError.evaluation("jq: error: the input is not valid JSON")
         }
-        jq.start(state, parsed, 0)   // takes ownership of `parsed`
+        jq.start(compiled.pointer, parsed, 0)   // takes ownership of `parsed`
 
         var results: [JSONValue] = []
         while true {
-            let next = jq.next(state)
+            let next = jq.next(compiled.pointer)
             if jq.getKind(next) == JVKind.invalid {
                 // An invalid value without a message is the end of the output; with one, a runtime error.
                 let message = jq.invalidGetMessage(next)
@@ -87,6 +75,44 @@ public enum JQ {
             results.append(try jq.toJSON(next))
         }
         return results
+    }
+
+    /// Compiles `program` into a new state. When libjq refuses it, the jackson-jq spelling OSS accepts is tried
+    /// (operator expressions as object values, see `JacksonJQSyntax`); if that fails too, libjq's message for
+    /// the program as written is the error.
+    static func compile(_ program: String, _ jq: LibJQ) throws(ScriptError) -> CompiledJQ {
+        do {
+            return try compileExactly(program, jq)
+        } catch {
+            if let rewritten = JacksonJQSyntax.parenthesizingObjectValues(program),
+               let compiled = try? compileExactly(rewritten, jq) {
+                return compiled
+            }
+            throw error
+        }
+    }
+
+    private static func compileExactly(_ program: String, _ jq: LibJQ) throws(ScriptError) -> CompiledJQ {
+        guard let state = jq.initState() else { throw ScriptError.evaluation("jq: error: out of memory") }
+        // Compile errors arrive through the error callback, one or more messages, before jq_compile returns 0.
+        // The sink lives as long as the state (which keeps the callback), and drops what comes after compiling.
+        let messages = MessageSink(jq)
+        let compiled = CompiledJQ(jq: jq, state: state, messages: messages)   // tears the state down on failure
+        // jq 1.6 asserts (aborting the process) when a module is loaded and no library path was set; the
+        // directives are refused before, and an empty path is the second guard.
+        jq.setAttribute(state, jq.string("JQ_LIBRARY_PATH"), jq.array())
+        jq.setErrorCallback(state, { data, message in
+            guard let data else { return }
+            let sink = Unmanaged<MessageSink>.fromOpaque(data).takeUnretainedValue()
+            if sink.collecting { sink.texts.append(sink.jq.takeText(formatting: message)) } else { sink.jq.free(message) }
+        }, Unmanaged.passUnretained(messages).toOpaque())
+        let ok = (sandbox + program).withCString { jq.compile(state, $0) }
+        messages.collecting = false
+        guard ok != 0 else {
+            let text = messages.texts.isEmpty ? "jq: error: compile error" : messages.texts.joined(separator: "\n")
+            throw ScriptError.evaluation(text.replacing(sandbox, with: ""))
+        }
+        return compiled
     }
 
     /// Put before every program, on the same line so jq's line numbers stay right (and removed from its
@@ -110,10 +136,12 @@ public enum JQ {
     }
 }
 
-/// Collects the messages jq reports during one compile (touched only by the compiling thread).
-private final class MessageSink {
+/// Collects the messages jq reports while a state compiles; afterwards it frees them unread. Touched only by the
+/// thread that holds the state.
+final class MessageSink {
     let jq: LibJQ
     var texts: [String] = []
+    var collecting = true
     init(_ jq: LibJQ) { self.jq = jq }
 }
 
