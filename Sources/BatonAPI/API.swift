@@ -8,12 +8,20 @@ public struct Services: Sendable {
     public var executions: WorkflowService?
     public var events: EventService?
     public var version: String
+    /// The server's settings as `GET /api/admin/config` shows them.
+    public var configuration: JSONObject
+    /// The process environment: `/api/environment` and `/api/secrets` read its `CONDUCTOR_ENV_` and
+    /// `CONDUCTOR_SECRET_` variables, as OSS's default env-backed stores do.
+    public var environment: [String: String]
 
-    public init(metadata: MetadataService, executions: WorkflowService? = nil, events: EventService? = nil, version: String) {
+    public init(metadata: MetadataService, executions: WorkflowService? = nil, events: EventService? = nil, version: String,
+                configuration: JSONObject = JSONObject(), environment: [String: String] = [:]) {
         self.metadata = metadata
         self.executions = executions
         self.events = events
         self.version = version
+        self.configuration = configuration
+        self.environment = environment
     }
 }
 
@@ -40,6 +48,8 @@ public enum API {
             TaskRoutes.register(on: &router, executions)
             ManagementRoutes.register(on: &router, executions)
             SearchRoutes.register(on: &router, executions)
+            StateRoutes.register(on: &router, executions)
+            AdminRoutes.register(on: &router, executions, services)
         }
         if let events = services.events { EventRoutes.register(on: &router, events) }
         return router

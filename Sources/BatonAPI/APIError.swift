@@ -51,8 +51,9 @@ public enum ErrorResponses {
     static func status(of refusal: Refusal) -> Int {
         switch refusal {
         case .pauseEnded, .terminateCompleted, .restartNotEnded, .retryNotStarted, .retryNothingToRetry,
-             .rerunNotEnded, .resetCallbacksEnded:
+             .rerunNotEnded, .resetCallbacksEnded, .messageNotRunning:
             409
+        case .messageQueueFull: 429
         case .restartLatestDefinitionMissing, .restartNotRestartable, .retryStillRunning: 404
         case .rerunTaskNotFound, .archiveNotEnded: 400
         case .resumeNotPaused, .skipNotRunning, .skipUnknownReference, .skipAlreadyProcessed: 500

@@ -10,8 +10,14 @@ enum ExecutionResponses {
         case "BLOCKING_TASK", "BLOCKING_TASK_INPUT":
             guard let task = run.blockingTask else { return nil }
             return taskRun(task, of: run.workflow, requestId: requestId, strategy: strategy, timedOut: run.timedOut)
+        case "BLOCKING_WORKFLOW":
+            var o = workflowRun(run.blockingWorkflow, requestId: requestId, timedOut: run.timedOut)
+            o["responseType"] = .string(strategy)
+            o["targetWorkflowId"] = .string(run.workflow.workflowId)
+            o["targetWorkflowStatus"] = .string(run.workflow.status.rawValue)
+            return o
         default:
-            var o = workflowRun(run.workflow, requestId: requestId)
+            var o = workflowRun(run.workflow, requestId: requestId, timedOut: run.timedOut)
             o["responseType"] = .string(strategy)
             return o
         }
@@ -46,7 +52,7 @@ enum ExecutionResponses {
     }
 
     /// Conductor's `WorkflowRun` (TARGET_WORKFLOW, BLOCKING_WORKFLOW).
-    static func workflowRun(_ wf: WorkflowModel, requestId: String) -> JSONObject {
+    static func workflowRun(_ wf: WorkflowModel, requestId: String, timedOut: Bool) -> JSONObject {
         var o = JSONObject()
         o["workflowId"] = .string(wf.workflowId)
         o["requestId"] = .string(requestId)
@@ -63,6 +69,7 @@ enum ExecutionResponses {
         o["responseType"] = "TARGET_WORKFLOW"
         o["targetWorkflowId"] = .string(wf.workflowId)
         o["targetWorkflowStatus"] = .string(wf.status.rawValue)
+        o["signalTimeout"] = .bool(timedOut)
         return o
     }
 

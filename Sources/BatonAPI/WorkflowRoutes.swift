@@ -24,17 +24,13 @@ enum WorkflowRoutes {
             request.name = req.pathParameter("name")
             let version = try req.pathInt("version")
             request.version = version == 0 ? nil : version
-            let strategy = req.queryValue("returnStrategy") ?? "TARGET_WORKFLOW"
-            guard ["TARGET_WORKFLOW", "BLOCKING_WORKFLOW", "BLOCKING_TASK", "BLOCKING_TASK_INPUT"].contains(strategy) else {
-                throw APIError.badRequest("Invalid returnStrategy '\(strategy)'")
-            }
-            let wait = try req.queryInt("waitForSeconds") ?? 0
-            let options = WorkflowService.ExecuteOptions(
-                waitUntilTaskRefs: Set(req.query.list("waitUntilTaskRef").filter { $0 != "None" }),
-                waitForSeconds: wait <= 0 ? 10 : min(wait, 300))
-            let run = try executions.execute(request, options: options)
+            let strategy = try StateRoutes.returnStrategy(req)
+            let run = try executions.execute(request, options: try StateRoutes.waitOptions(req))
             let body = ExecutionResponses.body(run, requestId: req.queryValue("requestId") ?? IDs.uuid(), strategy: strategy)
             return body.map { .json(.object($0)) } ?? .ok
+        })
+        router.add("POST", "/api/workflow/test", h { req in
+            .json(try executions.test(try WorkflowTestRequest(json: try req.jsonBody())))
         })
         router.add("GET", "/api/workflow/{workflowId}", h { req in
             let bytes = try executions.workflowJSON(id: req.pathParameter("workflowId"), includeTasks: try req.queryBool("includeTasks", default: true))

@@ -109,6 +109,8 @@ public enum Refusal: Equatable, Sendable {
     case rerunTaskNotFound(taskId: String)
     case archiveNotEnded(workflowId: String, status: WorkflowStatus)
     case resetCallbacksEnded(WorkflowStatus)
+    case messageNotRunning(workflowId: String, status: WorkflowStatus)
+    case messageQueueFull(workflowId: String, limit: Int)
 
     public var message: String {
         switch self {
@@ -128,6 +130,8 @@ public enum Refusal: Equatable, Sendable {
         case .rerunTaskNotFound(let id): "Task \(id) not found"
         case .archiveNotEnded(let id, let status): "Cannot archive workflow: \(id) with status: \(status.rawValue)"
         case .resetCallbacksEnded(let status): "Workflow is in terminal state. Status = \(status.rawValue)"
+        case .messageNotRunning(let id, let status): "Workflow \(id) is not in RUNNING state (current: \(status.rawValue))"
+        case .messageQueueFull(let id, let limit): "Workflow message queue for workflowId=\(id) has reached the maximum size of \(limit)"
         }
     }
 }

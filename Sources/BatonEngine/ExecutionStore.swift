@@ -46,6 +46,10 @@ public protocol ExecutionStore: Sendable {
     func allPollData() throws -> [PollData]
     /// Workflows matching a search, newest first unless sorted; `total` counts every match.
     func searchWorkflows(_ query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel])
+    /// Task attempts matching a task search (`SearchQuery.taskFields`), newest first unless sorted.
+    func searchTasks(_ query: SearchQuery) throws -> (total: Int, tasks: [TaskModel])
+    /// Workflows having a task that matches a task search, newest first unless sorted.
+    func searchWorkflows(byTasks query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel])
     /// Ids of RUNNING workflows of a name and version, created within [startTime, endTime] when given.
     func runningWorkflowIds(name: String, version: Int, startTime: Int64?, endTime: Int64?) throws -> [String]
     /// Workflows with a correlation id, newest first (ended ones only when asked).

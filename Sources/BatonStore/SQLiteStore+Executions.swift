@@ -27,6 +27,17 @@ extension SQLiteStore: ExecutionStore {
                  .integer(wf.createTime), .integer(wf.updateTime), .integer(wf.endTime),
                  .utf8(row)])
         }
+        // Only workflows that were ever sent a message have a queue row to follow.
+        for wf in changes.workflows where wf.hasMessageQueue {
+            if wf.messages.isEmpty {
+                try conn.execute("DELETE FROM workflow_message WHERE workflow_id = ?", [.text(wf.workflowId)])
+            } else {
+                try conn.execute("""
+                    INSERT INTO workflow_message (workflow_id, json) VALUES (?, ?)
+                    ON CONFLICT (workflow_id) DO UPDATE SET json = excluded.json
+                    """, [.text(wf.workflowId), .utf8(JSONWriter.bytes(.array(wf.messages)))])
+            }
+        }
         for (t, row) in zip(changes.tasks, rows.tasks) {
             let queued = t.status == .scheduled && !t.isSystemTask
             try conn.execute("""
@@ -45,6 +56,7 @@ extension SQLiteStore: ExecutionStore {
             try conn.execute("DELETE FROM task_log WHERE task_id IN (SELECT task_id FROM task WHERE workflow_id = ?)", [.text(id)])
             try conn.execute("DELETE FROM task WHERE workflow_id = ?", [.text(id)])
             try conn.execute("DELETE FROM workflow WHERE workflow_id = ?", [.text(id)])
+            try conn.execute("DELETE FROM workflow_message WHERE workflow_id = ?", [.text(id)])
         }
         for log in changes.logs {
             try conn.execute("INSERT INTO task_log (task_id, log, created_time) VALUES (?, ?, ?)",
@@ -73,9 +85,17 @@ extension SQLiteStore: ExecutionStore {
             var workflows = try conn.query("SELECT json FROM workflow WHERE status IN ('RUNNING', 'PAUSED')", []) {
                 try Self.decodeWorkflow($0.text(0))
             }
+            var queues: [String: [JSONValue]] = [:]
+            for (id, list) in try conn.query("SELECT workflow_id, json FROM workflow_message", [], { ($0.text(0), try JSONParser.parse($0.text(1))) }) {
+                if case .array(let messages) = list { queues[id] = messages }
+            }
             for i in workflows.indices {
                 workflows[i].tasks = try conn.query("SELECT json, visible_at FROM task WHERE workflow_id = ? ORDER BY seq",
                                                     [.text(workflows[i].workflowId)], Self.decodeTask)
+                if let messages = queues[workflows[i].workflowId] {
+                    workflows[i].messages = messages
+                    workflows[i].hasMessageQueue = true
+                }
             }
             return workflows
         }

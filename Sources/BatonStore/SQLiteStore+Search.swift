@@ -14,13 +14,74 @@ extension SQLiteStore {
     private static let numeric: Set<String> = ["startTime", "endTime", "updateTime"]
 
     public func searchWorkflows(_ query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel]) {
+        let (whereSQL, params) = Self.filter(query, columns: Self.columns, json: "w.json") { c in
+            // A task field: the workflow has such a task.
+            Self.taskFields[c].map { ($0, "EXISTS (SELECT 1 FROM task t WHERE t.workflow_id = w.workflow_id AND %@)") }
+        }
+        return try pageOfWorkflows(whereSQL, params, query)
+    }
+
+    /// Task fields a task search can name, over `task t` joined to its `workflow w`.
+    private static let taskSearchColumns: [String: String] = {
+        var c: [String: String] = ["taskId": "t.task_id", "workflowId": "t.workflow_id", "status": "t.status",
+                                   "workflowType": "w.name", "correlationId": "w.correlation_id"]
+        for f in ["taskType", "taskDefName", "referenceTaskName", "domain", "workerId", "scheduledTime", "startTime", "updateTime", "endTime"] {
+            c[f] = "json_extract(t.json, '$.\(f)')"
+        }
+        return c
+    }()
+    private static let taskNumeric: Set<String> = ["scheduledTime", "startTime", "updateTime", "endTime"]
+
+    public func searchTasks(_ query: SearchQuery) throws -> (total: Int, tasks: [TaskModel]) {
+        let (whereSQL, params) = Self.filter(query, columns: Self.taskSearchColumns, numeric: Self.taskNumeric, json: "t.json") { _ in nil }
+        let order = query.sort.isEmpty ? "json_extract(t.json, '$.scheduledTime') DESC, t.task_id"
+            : query.sort.map { "\(Self.taskSearchColumns[$0.field] ?? "t.task_id") \($0.ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
+        let from = "FROM task t JOIN workflow w ON w.workflow_id = t.workflow_id"
+        return try database.read { conn in
+            let total = try conn.queryFirst("SELECT COUNT(*) \(from) \(whereSQL)", params) { Int($0.int(0)) } ?? 0
+            let rows = try conn.query("SELECT t.json \(from) \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
+                                      params + [.integer(Int64(query.size)), .integer(Int64(query.start))]) {
+                try TaskModel(json: try JSONParser.parse($0.text(0)))
+            }
+            return (total, rows)
+        }
+    }
+
+    public func searchWorkflows(byTasks query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel]) {
+        var taskQuery = query
+        taskQuery.sort = []
+        let (taskWhere, params) = Self.filter(taskQuery, columns: Self.taskSearchColumns, numeric: Self.taskNumeric, json: "t.json") { _ in nil }
+        let whereSQL = "WHERE w.workflow_id IN (SELECT t.workflow_id FROM task t JOIN workflow w ON w.workflow_id = t.workflow_id \(taskWhere))"
+        var workflowQuery = query
+        workflowQuery.sort = query.sort.filter { Self.columns[$0.field] != nil }
+        return try pageOfWorkflows(whereSQL, params, workflowQuery)
+    }
+
+    private func pageOfWorkflows(_ whereSQL: String, _ params: [SQLValue], _ query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel]) {
+        let order = query.sort.isEmpty ? "w.create_time DESC, w.workflow_id"
+            : query.sort.map { "\(Self.columns[$0.field] ?? "w.create_time") \($0.ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
+        return try database.read { conn in
+            let total = try conn.queryFirst("SELECT COUNT(*) FROM workflow w \(whereSQL)", params) { Int($0.int(0)) } ?? 0
+            let rows = try conn.query("SELECT w.json FROM workflow w \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
+                                      params + [.integer(Int64(query.size)), .integer(Int64(query.start))]) {
+                try WorkflowModel(json: try JSONParser.parse($0.text(0)))
+            }
+            return (total, rows)
+        }
+    }
+
+    /// The WHERE clause of a search: each condition over its column (a field `columns` lacks is looked
+    /// up by `other`, which gives the expression and a template wrapping the test), free text as a
+    /// substring of `json`.
+    private static func filter(_ query: SearchQuery, columns: [String: String], numeric: Set<String> = numeric, json: String,
+                               other: (String) -> (expr: String, template: String)?) -> (String, [SQLValue]) {
         var clauses: [String] = []
         var params: [SQLValue] = []
         func value(_ field: String, _ v: String) -> SQLValue {
-            Self.numeric.contains(field) ? .integer(Int64(v) ?? 0) : .text(v)
+            numeric.contains(field) ? .integer(Int64(v) ?? 0) : .text(v)
         }
         for c in query.conditions {
-            let (expr, isTask) = Self.columns[c.field].map { ($0, false) } ?? (Self.taskFields[c.field] ?? "NULL", true)
+            let (expr, template) = columns[c.field].map { ($0, "%@") } ?? other(c.field) ?? ("NULL", "%@")
             var test: String
             switch c.op {
             case .isIn:
@@ -33,25 +94,14 @@ extension SQLiteStore {
                 test = "\(expr) \(c.op.rawValue) ?"
                 params.append(value(c.field, c.values[0]))
             }
-            if isTask { test = "EXISTS (SELECT 1 FROM task t WHERE t.workflow_id = w.workflow_id AND \(test))" }
-            clauses.append(test)
+            clauses.append(template.replacingOccurrences(of: "%@", with: test))
         }
         if let text = query.freeText {
-            clauses.append("w.json LIKE ? ESCAPE '\\'")
+            clauses.append("\(json) LIKE ? ESCAPE '\\'")
             let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
             params.append(.text("%\(escaped)%"))
         }
-        let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        let order = query.sort.isEmpty ? "w.create_time DESC, w.workflow_id"
-            : query.sort.map { "\(Self.columns[$0.field] ?? "w.create_time") \($0.ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
-        return try database.read { conn in
-            let total = try conn.queryFirst("SELECT COUNT(*) FROM workflow w \(whereSQL)", params) { Int($0.int(0)) } ?? 0
-            let rows = try conn.query("SELECT w.json FROM workflow w \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
-                                      params + [.integer(Int64(query.size)), .integer(Int64(query.start))]) {
-                try WorkflowModel(json: try JSONParser.parse($0.text(0)))
-            }
-            return (total, rows)
-        }
+        return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), params)
     }
 
     public func runningWorkflowIds(name: String, version: Int, startTime: Int64?, endTime: Int64?) throws -> [String] {

@@ -66,6 +66,14 @@ public final class MemoryExecutionStore: ExecutionStore {
         let found = all()
         return (found.count, found)
     }
+    /// Every task, newest workflow first (as `searchWorkflows`).
+    public func searchTasks(_ query: SearchQuery) throws -> (total: Int, tasks: [TaskModel]) {
+        let found = all().flatMap(\.tasks)
+        return (found.count, found)
+    }
+    public func searchWorkflows(byTasks query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel]) {
+        try searchWorkflows(query)
+    }
     public func runningWorkflowIds(name: String, version: Int, startTime: Int64?, endTime: Int64?) throws -> [String] {
         all().filter { wf in
             wf.status == .running && wf.workflowName == name && wf.workflowVersion == version

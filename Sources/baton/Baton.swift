@@ -96,7 +96,8 @@ enum Baton {
             fail("baton: cannot load executions from \(config.db): \(error.message)")
         }
         let services = Services(metadata: MetadataService(store: catalog, clock: clock), executions: WorkflowService(loop: loop),
-                                events: EventService(store: store), version: BatonVersion.current)
+                                events: EventService(store: store), version: BatonVersion.current,
+                                configuration: config.settingsJSON, environment: ProcessInfo.processInfo.environment)
         let router = API.router(services)
         var http = HTTPServerConfiguration()
         http.host = config.host

@@ -146,3 +146,12 @@ extension Configuration {
         .object(JSONObject(Setting.all.map { ($0.key, $0.value(self)) }))
     }
 }
+
+extension Configuration {
+    /// Every setting by its key, as `config/baton.json` spells them (`GET /api/admin/config`).
+    var settingsJSON: JSONObject {
+        var o = JSONObject()
+        for setting in Setting.all { o[setting.key] = setting.value(self) }
+        return o
+    }
+}

@@ -24,6 +24,8 @@ private final class FlakyStore: ExecutionStore {
     func taskLogs(taskId: String) throws -> [TaskExecLog] { try inner.taskLogs(taskId: taskId) }
     func allPollData() throws -> [PollData] { try inner.allPollData() }
     func searchWorkflows(_ query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel]) { try inner.searchWorkflows(query) }
+    func searchTasks(_ query: SearchQuery) throws -> (total: Int, tasks: [TaskModel]) { try inner.searchTasks(query) }
+    func searchWorkflows(byTasks query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel]) { try inner.searchWorkflows(byTasks: query) }
     func runningWorkflowIds(name: String, version: Int, startTime: Int64?, endTime: Int64?) throws -> [String] {
         try inner.runningWorkflowIds(name: name, version: version, startTime: startTime, endTime: endTime)
     }

@@ -144,6 +144,8 @@ final class ChangeSet {
     func save(_ workflow: consuming WorkflowModel) {
         var wf = consume workflow
         let id = wf.workflowId
+        // An ended workflow's message queue goes with it (OSS deletes it when the workflow ends).
+        if wf.status.isTerminal && !wf.messages.isEmpty { wf.messages = [] }
         let previous = staged.workflows[id] ?? originals[id] ?? state.workflows[id]
         let match = TaskMatching(wf.tasks, old: previous?.tasks ?? [])
         var changed = staged.changedTasks[id] ?? []

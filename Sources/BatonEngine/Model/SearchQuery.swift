@@ -11,6 +11,13 @@ public struct SearchQuery: Sendable, Equatable {
         public var values: [String]
     }
 
+    /// What a task search (`/tasks/search`, `/workflow/search-by-tasks`) can name: the fields of OSS's
+    /// task index.
+    public static let taskFields: Set<String> = [
+        "taskId", "taskType", "taskDefName", "referenceTaskName", "status", "workflowId", "workflowType", "correlationId",
+        "domain", "workerId", "scheduledTime", "startTime", "updateTime", "endTime",
+    ]
+
     public static let fields: Set<String> = [
         "workflowId", "correlationId", "workflowType", "status", "startTime", "endTime", "updateTime",
         "parentWorkflowId", "taskId", "taskType", "taskDefName",
@@ -29,8 +36,8 @@ public struct SearchQuery: Sendable, Equatable {
 
     public init() {}
 
-    /// Parses the query string parameters; unknown fields are ignored, a malformed condition is a 400.
-    public init(query: String?, freeText: String?, sort: String?, start: Int, size: Int) throws(EngineError) {
+    /// Parses the query string parameters; fields not in `fields` are ignored, a malformed condition is a 400.
+    public init(query: String?, freeText: String?, sort: String?, start: Int, size: Int, fields: Set<String> = SearchQuery.fields) throws(EngineError) {
         guard size <= 5000 else { throw .invalid("Cannot return more than 5000 workflows. Please use pagination.") }
         self.start = max(0, start)
         self.size = max(0, size)
@@ -39,11 +46,11 @@ public struct SearchQuery: Sendable, Equatable {
             let clause = part.trimmingCharacters(in: .whitespaces)
             guard !clause.isEmpty else { continue }
             guard let c = Self.condition(clause) else { throw .invalid("Invalid search query condition: \(clause)") }
-            if Self.fields.contains(c.field) { conditions.append(c) }
+            if fields.contains(c.field) { conditions.append(c) }
         }
         for item in (sort ?? "").split(separator: "|") {
             let parts = item.split(separator: ":")
-            guard let f = parts.first.map({ String($0).trimmingCharacters(in: .whitespaces) }), Self.fields.contains(f) else { continue }
+            guard let f = parts.first.map({ String($0).trimmingCharacters(in: .whitespaces) }), fields.contains(f) else { continue }
             self.sort.append((f, parts.count < 2 || parts[1].uppercased() != "DESC"))
         }
     }

@@ -28,14 +28,15 @@ public struct TaskResult: Sendable {
         self.extendLease = extendLease
     }
 
-    /// Decodes a client's TaskResult with Conductor's messages for missing ids.
-    public init(json value: JSONValue) throws(EngineError) {
+    /// Decodes a client's TaskResult with Conductor's messages for missing ids. `idsRequired` false is
+    /// for results that name their task otherwise (a workflow state update names it by reference).
+    public init(json value: JSONValue, idsRequired: Bool = true) throws(EngineError) {
         let f = try JSONFields(value, path: "")
         let wf = try f.string("workflowInstanceId") ?? ""
         let task = try f.string("taskId") ?? ""
         var errors: [ValidationError] = []
-        if wf.isEmpty { errors.append(ValidationError(path: "updateTask.arg0.workflowInstanceId", message: "Workflow Id cannot be null or empty")) }
-        if task.isEmpty { errors.append(ValidationError(path: "updateTask.arg0.taskId", message: "Task ID cannot be null or empty")) }
+        if idsRequired && wf.isEmpty { errors.append(ValidationError(path: "updateTask.arg0.workflowInstanceId", message: "Workflow Id cannot be null or empty")) }
+        if idsRequired && task.isEmpty { errors.append(ValidationError(path: "updateTask.arg0.taskId", message: "Task ID cannot be null or empty")) }
         guard errors.isEmpty else { throw .validation(errors) }
         let extend = try f.bool("extendLease") ?? false
         let status = try f.enumValue("status", TaskResultStatus.self)

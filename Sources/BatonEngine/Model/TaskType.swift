@@ -30,6 +30,7 @@ public enum TaskType: String, Sendable, CaseIterable {
     case jsonJQTransform = "JSON_JQ_TRANSFORM"
     case setVariable = "SET_VARIABLE"
     case noop = "NOOP"
+    case pullWorkflowMessages = "PULL_WORKFLOW_MESSAGES"
 
     /// The built-in type a definition node names, or nil for a custom (worker) type. `FORK` is only ever
     /// an attempt's type; a node typed `FORK` is a worker task, as in OSS.
@@ -46,7 +47,7 @@ public enum TaskType: String, Sendable, CaseIterable {
     public static let unsupportedModuleTypes: Set<String> = [
         "LLM_TEXT_COMPLETE", "LLM_CHAT_COMPLETE", "LLM_GENERATE_EMBEDDINGS", "LLM_GET_EMBEDDINGS",
         "LLM_INDEX_TEXT", "LLM_INDEX_DOCUMENT", "LLM_SEARCH_INDEX", "LLM_STORE_EMBEDDINGS",
-        "LLM_SEARCH_EMBEDDINGS", "GET_DOCUMENT", "PULL_WORKFLOW_MESSAGES", "AGENT", "LIST_MCP_TOOLS",
+        "LLM_SEARCH_EMBEDDINGS", "GET_DOCUMENT", "AGENT", "LIST_MCP_TOOLS",
         "CALL_MCP_TOOL", "GENERATE_IMAGE", "GENERATE_AUDIO", "UPDATE_SECRET", "QUERY_PROCESSOR",
         "BUSINESS_RULE", "GRPC", "OPS_GENIE", "UPDATE_TASK", "GET_SIGNED_JWT", "GET_WORKFLOW",
         "SEND_GRID", "WAIT_FOR_WEBHOOK",

@@ -25,6 +25,12 @@ public struct WorkflowModel: Sendable, Equatable {
     public var event: String?
     public var idempotencyKey: String?
     public var createdBy: String?
+    /// Messages sent to the workflow (`POST /workflow/{id}/messages`) that no PULL_WORKFLOW_MESSAGES task
+    /// has taken yet, oldest first, as WorkflowMessage objects. Not part of the workflow's JSON: stored
+    /// in a table of their own, and dropped when the workflow ends (as OSS deletes its queue).
+    public var messages: [JSONValue] = []
+    /// The workflow has had messages, so its stored queue must follow `messages` (also when it empties).
+    public var hasMessageQueue = false
 
     public init(workflowId: String, status: WorkflowStatus, definition: WorkflowDef) {
         self.workflowId = workflowId

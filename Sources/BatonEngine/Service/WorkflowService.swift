@@ -92,6 +92,8 @@ public final class WorkflowService: Sendable {
     public struct Execution: Sendable {
         /// The workflow as it stood when the wait ended.
         public var workflow: WorkflowModel
+        /// The workflow of the blocking task (a child's, when it blocks there), else `workflow`.
+        public var blockingWorkflow: WorkflowModel
         /// The first task the caller was waiting on (an open WAIT without deadline, or a listed task
         /// that ended), if any.
         public var blockingTask: TaskModel?
@@ -100,33 +102,56 @@ public final class WorkflowService: Sendable {
     }
 
     /// Starts a workflow and answers when it ends, a listed task ends, or the wait runs out (then with
-    /// the state of that moment). The waiter is registered before the start is run, and woken by the
-    /// commit that satisfies it.
+    /// the state of that moment).
     public func execute(_ request: StartRequest, options: ExecuteOptions) throws(EngineError) -> Execution {
         let wf = try makeWorkflow(request) { .workflowDefNotFound(name: $0, version: $1) }
+        return try performAndAwait(wf.workflowId, refs: options.waitUntilTaskRefs, millis: Int64(options.waitForSeconds) * 1000) { changes in
+            _ = Commands.start(wf, in: changes)
+        }.execution
+    }
+
+    /// Runs a command on `workflowId`'s tree, then waits as a synchronous execute does: for the
+    /// workflow to end or block anywhere in its tree (an open WAIT without deadline, a listed task
+    /// ended), at most `millis`. The waiter is registered before the command runs and woken by the
+    /// commit that satisfies it, so no change between the two is missed.
+    /// `wait` false for a command's value means there is nothing to wait for: the answer is at once.
+    func performAndAwait<T: Sendable>(_ workflowId: String, refs: Set<String>, millis: Int64, wait: (T) -> Bool = { _ in true },
+                                      _ command: @escaping (ChangeSet) throws(EngineError) -> T) throws(EngineError) -> (value: T, execution: Execution) {
         let waiters = loop.waiters
-        let waiter = waiters.register(workflowId: wf.workflowId, refs: options.waitUntilTaskRefs)
+        let waiter = waiters.register(workflowId: workflowId, refs: refs)
+        let value: T
         do {
-            _ = try loop.perform { changes in Commands.start(wf, in: changes) }
+            value = try loop.perform(command)
         } catch {
             waiters.forget(waiter)
             throw error
         }
-        let woke = waiter.wake.wait(millis: Int64(options.waitForSeconds) * 1000)
+        let woke = wait(value) ? waiter.wake.wait(millis: millis) : false
         var snapshot = woke ? waiter.snapshot : nil
         if snapshot == nil {
             waiters.forget(waiter)
-            snapshot = try workflow(id: wf.workflowId)
+            snapshot = try workflow(id: workflowId)
         }
-        guard let final = snapshot else { throw .workflowNotFound(workflowId: wf.workflowId) }
-        return Execution(workflow: final, blockingTask: Self.blockingTask(final, refs: options.waitUntilTaskRefs), timedOut: !woke)
+        guard let final = snapshot else { throw .workflowNotFound(workflowId: workflowId) }
+        // Out of time, OSS reports nothing blocking (a BLOCKING_TASK strategy then answers an empty 200).
+        let blocking = woke ? try blockingPoint(final, refs: refs) : nil
+        return (value, Execution(workflow: final, blockingWorkflow: blocking?.workflow ?? final, blockingTask: blocking?.task, timedOut: !woke))
     }
 
-    static func blockingTask(_ wf: WorkflowModel, refs: Set<String>) -> TaskModel? {
-        wf.tasks.first { t in
-            t.behavior.isBlocking(t)
-                || (t.status.isTerminal && (refs.contains(t.referenceTaskName) || refs.contains(baseReferenceName(t.referenceTaskName))))
+    /// The first blocking task in the tree and the workflow holding it (OSS
+    /// `WorkflowSignalResponder.findBlockingTasks`: a workflow's own tasks, then its open children).
+    func blockingPoint(_ wf: WorkflowModel, refs: Set<String>, depth: Int = 0) throws(EngineError) -> (workflow: WorkflowModel, task: TaskModel)? {
+        for t in wf.tasks {
+            if t.behavior.isBlocking(t)
+                || (t.status.isTerminal && (refs.contains(t.referenceTaskName) || refs.contains(baseReferenceName(t.referenceTaskName)))) {
+                return (wf, t)
+            }
+            if !t.status.isTerminal, depth < 32, let childId = t.behavior.childWorkflowId(t), !childId.isEmpty,
+               let child = try workflow(id: childId), let found = try blockingPoint(child, refs: refs, depth: depth + 1) {
+                return found
+            }
         }
+        return nil
     }
 
     // MARK: Reading
@@ -157,6 +182,14 @@ public final class WorkflowService: Sendable {
 
     public func search(_ query: SearchQuery) throws(EngineError) -> (total: Int, workflows: [WorkflowModel]) {
         do { return try store.searchWorkflows(query) } catch { throw .storage(error) }
+    }
+
+    public func searchTasks(_ query: SearchQuery) throws(EngineError) -> (total: Int, tasks: [TaskModel]) {
+        do { return try store.searchTasks(query) } catch { throw .storage(error) }
+    }
+
+    public func searchWorkflows(byTasks query: SearchQuery) throws(EngineError) -> (total: Int, workflows: [WorkflowModel]) {
+        do { return try store.searchWorkflows(byTasks: query) } catch { throw .storage(error) }
     }
 
     public func runningWorkflowIds(name: String, version: Int, startTime: Int64?, endTime: Int64?) throws(EngineError) -> [String] {

@@ -4,6 +4,8 @@ import BatonSupport
 /// parameter `caseValueParam` or of the JavaScript `caseExpression`; an empty matching case falls back
 /// to the default case. Named `DecisionTask` because `Decision` is what a decide pass returns.
 struct DecisionTask: TaskBehavior {
+    var isOperator: Bool { true }
+
     func validate(_ node: WorkflowTask, _ context: NodeValidation) -> [String] {
         var errors: [String] = []
         if node.caseValueParam == nil && node.caseExpression == nil {

@@ -6,6 +6,8 @@ import BatonSupport
 /// It runs after the decide pass's scan, so a body task's failure has already been retried (or has
 /// ended the workflow) when the loop looks at its iteration.
 struct DoWhile: TaskBehavior {
+    var isOperator: Bool { true }
+
     func validate(_ node: WorkflowTask, _ context: NodeValidation) -> [String] {
         var errors: [String] = []
         if node.loopCondition == nil { errors.append(Validation.required("loopCondition", node)) }

@@ -2,6 +2,8 @@ import BatonSupport
 
 /// DYNAMIC: a worker task whose name comes from an input parameter (OSS `DynamicTaskMapper`).
 struct Dynamic: TaskBehavior {
+    var isOperator: Bool { true }
+
     func validate(_ node: WorkflowTask, _ context: NodeValidation) -> [String] {
         node.dynamicTaskNameParam == nil ? [Validation.required("dynamicTaskNameParam", node)] : []
     }

@@ -1,6 +1,8 @@
 /// FORK_JOIN (OSS `ForkJoinTaskMapper`): a FORK attempt (COMPLETED at once), the head of every branch,
 /// and the JOIN that must follow the fork in the definition.
 struct ForkJoin: TaskBehavior {
+    var isOperator: Bool { true }
+
     func validate(_ node: WorkflowTask, _ context: NodeValidation) -> [String] {
         node.forkTasks.isEmpty ? ["forkTasks should have atleast one task for taskType: \(node.type) taskName: \(node.name)"] : []
     }

@@ -5,6 +5,8 @@ import BatonSupport
 /// `dynamicForkTasksInputParamName` (task list), or legacy `dynamicForkJoinTasksParam`. It creates a
 /// FORK attempt, one attempt per forked node, and the JOIN that follows it, joining on every branch.
 struct ForkJoinDynamic: TaskBehavior {
+    var isOperator: Bool { true }
+
     func validate(_ node: WorkflowTask, _ context: NodeValidation) -> [String] {
         if node.inputParameters["forkTaskInputs"] != nil { return [] }
         if node.dynamicForkJoinTasksParam != nil {

@@ -4,6 +4,8 @@ import BatonSupport
 /// over the task input; the value is `output.result`. A script error fails the task terminally; a
 /// timeout fails it retryably.
 struct Inline: TaskBehavior {
+    var isOperator: Bool { true }
+
     func map(_ node: WorkflowTask, _ request: MapRequest, _ ctx: DecideContext) -> Mapping {
         Mapping(tasks: [Attempts.system(node, type: .inline, status: .inProgress, request, ctx)])
     }

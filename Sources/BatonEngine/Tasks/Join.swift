@@ -4,6 +4,8 @@ import BatonSupport
 /// each joined task's output; a non-optional failure fails it (a permissive one only once everything
 /// joined is terminal), and optional failures complete it with errors.
 struct Join: TaskBehavior {
+    var isOperator: Bool { true }
+
     func map(_ node: WorkflowTask, _ request: MapRequest, _ ctx: DecideContext) -> Mapping {
         var t = Attempts.system(node, type: .join, defName: TaskType.join.rawValue, status: .inProgress, request, ctx)
         t.inputData = ["joinOn": .array(node.joinOn.map(JSONValue.string))]

@@ -2,6 +2,8 @@ import BatonSupport
 
 /// SET_VARIABLE: merges its input into the workflow's variables, up to OSS's 256 KB limit.
 struct SetVariable: TaskBehavior {
+    var isOperator: Bool { true }
+
     static let maxVariablesBytes = 256 * 1024
 
     func map(_ node: WorkflowTask, _ request: MapRequest, _ ctx: DecideContext) -> Mapping {

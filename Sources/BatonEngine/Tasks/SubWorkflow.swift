@@ -5,6 +5,8 @@ import BatonSupport
 /// task; the task goes IN_PROGRESS with the child's id before the child runs, so a child that ends at
 /// once still finds its parent waiting. Cancelling the task terminates the child.
 struct SubWorkflow: TaskBehavior {
+    var isOperator: Bool { true }
+
     func validate(_ node: WorkflowTask, _ context: NodeValidation) -> [String] {
         var errors: [String] = []
         if node.subWorkflowParam == nil { errors.append(Validation.required("subWorkflowParam", node)) }

@@ -4,6 +4,8 @@ import BatonSupport
 /// `javascript`/`graaljs`) when scheduled, records the case taken, and schedules that case's first
 /// node (the default case when none matches; nothing for an empty case).
 struct Switch: TaskBehavior {
+    var isOperator: Bool { true }
+
     func validate(_ node: WorkflowTask, _ context: NodeValidation) -> [String] {
         var errors: [String] = []
         if node.evaluatorType == nil {

@@ -42,6 +42,10 @@ protocol TaskBehavior: Sendable {
     /// that failed on a permissive branch's failure).
     func reopensWhenFailed(_ task: TaskModel, in wf: WorkflowModel) -> Bool
 
+    /// One of OSS's "operators" (`WorkflowTestService`): a test run decides the workflow for an open
+    /// attempt of the type instead of giving it a mock result.
+    var isOperator: Bool { get }
+
     /// What ending the workflow with this attempt still open does besides marking it CANCELED.
     func cancel(_ task: TaskModel, reason: String) -> [Effect]
 
@@ -73,6 +77,7 @@ extension TaskBehavior {
     var reopensWhenCanceled: Bool { false }
     func reopensWhenFailed(_ task: TaskModel, in wf: WorkflowModel) -> Bool { false }
     func cancel(_ task: TaskModel, reason: String) -> [Effect] { [] }
+    var isOperator: Bool { false }
     func isBlocking(_ task: TaskModel) -> Bool { false }
     func dueTime(_ task: TaskModel) -> Int64? { nil }
     func childWorkflowId(_ task: TaskModel) -> String? { nil }
@@ -163,6 +168,7 @@ extension TaskType {
         case .jsonJQTransform: JSONJQTransform()
         case .setVariable: SetVariable()
         case .noop: Noop()
+        case .pullWorkflowMessages: PullWorkflowMessages()
         }
     }
 }

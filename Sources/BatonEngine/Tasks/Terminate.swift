@@ -3,6 +3,8 @@ import BatonSupport
 /// TERMINATE: ends the workflow with the status its input names (OSS `Terminate`). The task itself
 /// completes with the workflow output it was given; the decide pass that sees it ends the workflow.
 struct Terminate: TaskBehavior {
+    var isOperator: Bool { true }
+
     static let statuses = ["COMPLETED", "FAILED", "TERMINATED"]
 
     func validate(_ node: WorkflowTask, _ context: NodeValidation) -> [String] {

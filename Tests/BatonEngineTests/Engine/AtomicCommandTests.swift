@@ -77,6 +77,16 @@ let commandCases: [CommandCase] = [
     CommandCase(name: "restart the child (reopens the parent)", failed: true) { f, changes throws(EngineError) in
         try Commands.restart(f.child, useLatestDefinitions: false, in: changes)
     },
+    CommandCase(name: "update variables (decides the parent)", failed: false) { f, changes throws(EngineError) in
+        try Commands.updateVariables(f.parent, ["k": 1], in: changes)
+    },
+    CommandCase(name: "update state: variables and the child's task by reference", failed: false) { f, changes throws(EngineError) in
+        try Commands.updateState(f.child, WorkflowStateUpdate(variables: ["k": 1], taskReferenceName: "cw",
+                                                             taskResult: TaskResult(workflowInstanceId: "", taskId: "", status: .completed)), in: changes)
+    },
+    CommandCase(name: "send a message", failed: false) { f, changes throws(EngineError) in
+        _ = try Commands.sendMessage(f.parent, payload: ["m": 1], in: changes)
+    },
     CommandCase(name: "rerun the child from its task", failed: true) { f, changes throws(EngineError) in
         let taskId = try changes.existing(f.child).tasks[0].taskId
         _ = try Commands.rerun(f.child, RerunRequest(reRunFromTaskId: taskId), in: changes)
