@@ -41,12 +41,12 @@ extension SQLiteStore: ExecutionStore {
         for (t, row) in zip(changes.tasks, rows.tasks) {
             let queued = t.status == .scheduled && !t.isSystemTask
             try conn.execute("""
-                INSERT INTO task (task_id, workflow_id, seq, status, visible_at, json) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO task (task_id, workflow_id, seq, status, visible_at, task_type, json) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (task_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
                     visible_at = excluded.visible_at, json = excluded.json
                 """,
                 [.text(t.taskId), .text(t.workflowInstanceId), .integer(Int64(t.seq)), .text(t.status.rawValue),
-                 queued ? .integer(t.visibleAt) : .null, .utf8(row)])
+                 queued ? .integer(t.visibleAt) : .null, .text(t.taskType), .utf8(row)])
         }
         for id in changes.deletedTaskIds {
             try conn.execute("DELETE FROM task WHERE task_id = ?", [.text(id)])

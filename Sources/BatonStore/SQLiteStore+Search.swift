@@ -9,7 +9,7 @@ extension SQLiteStore {
         "startTime": "w.create_time", "endTime": "w.end_time", "updateTime": "w.update_time", "parentWorkflowId": "w.parent_workflow_id",
     ]
     private static let taskFields: [String: String] = [
-        "taskId": "t.task_id", "taskType": "json_extract(t.json, '$.taskType')", "taskDefName": "json_extract(t.json, '$.taskDefName')",
+        "taskId": "t.task_id", "taskType": "t.task_type", "taskDefName": "json_extract(t.json, '$.taskDefName')",
     ]
     private static let numeric: Set<String> = ["startTime", "endTime", "updateTime"]
 
@@ -23,9 +23,9 @@ extension SQLiteStore {
 
     /// Task fields a task search can name, over `task t` joined to its `workflow w`.
     private static let taskSearchColumns: [String: String] = {
-        var c: [String: String] = ["taskId": "t.task_id", "workflowId": "t.workflow_id", "status": "t.status",
+        var c: [String: String] = ["taskId": "t.task_id", "taskType": "t.task_type", "workflowId": "t.workflow_id", "status": "t.status",
                                    "workflowType": "w.name", "correlationId": "w.correlation_id"]
-        for f in ["taskType", "taskDefName", "referenceTaskName", "domain", "workerId", "scheduledTime", "startTime", "updateTime", "endTime"] {
+        for f in ["taskDefName", "referenceTaskName", "domain", "workerId", "scheduledTime", "startTime", "updateTime", "endTime"] {
             c[f] = "json_extract(t.json, '$.\(f)')"
         }
         return c
