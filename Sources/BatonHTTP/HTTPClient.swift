@@ -7,8 +7,7 @@ import Darwin
 #endif
 
 /// A small blocking HTTP/1.1 client for `http://` URLs: one request per connection, Content-Length or
-/// chunked responses, connect and read timeouts. Enough for calling services from workflows without
-/// linking a TLS stack; `https://` is refused with a clear error.
+/// chunked responses, connect and read timeouts. `https://` is `CurlClient`'s.
 public enum HTTPClient {
     public struct Response: Sendable {
         public var status: Int
@@ -19,7 +18,7 @@ public enum HTTPClient {
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
-        init(_ d: String) { description = d }
+        public init(_ d: String) { description = d }
     }
 
     public static func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?,
@@ -27,7 +26,7 @@ public enum HTTPClient {
         guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host, !host.isEmpty else {
             throw Failure("invalid URI: \(url)")
         }
-        guard scheme == "http" else { throw Failure("only http:// URIs are supported by Baton's HTTP task (got \(scheme)://)") }
+        guard scheme == "http" else { throw Failure("only http:// and https:// URIs are supported by Baton's HTTP task (got \(scheme)://)") }
         let port = parsed.port ?? 80
         var target = parsed.percentEncodedPath.isEmpty ? "/" : parsed.percentEncodedPath
         if let q = parsed.percentEncodedQuery { target += "?\(q)" }

@@ -77,11 +77,18 @@ enum Baton {
         // Definitions are read through the catalog (an in-memory snapshot that every write through it
         // replaces), by the engine and the metadata API alike.
         let catalog = DefinitionCatalog(store: store)
+        let tls: CurlClient
+        do {
+            tls = try CurlClient(extraCAFile: config.httpCaFile)
+        } catch {
+            fail("baton: httpCaFile: \(error)")
+        }
         let engineEnvironment = EngineEnvironment(store: store, definitions: catalog, events: store, scripts: ScriptEngines(), clock: clock,
                                             httpSender: { call in
             do {
-                let r = try HTTPClient.send(method: call.method, url: call.uri, headers: call.headers, body: call.body,
-                                            connectTimeoutMillis: call.connectTimeoutMillis, readTimeoutMillis: call.readTimeoutMillis)
+                // Plain http:// stays on Baton's own client; https:// goes through libcurl's TLS.
+                let send = call.uri.lowercased().hasPrefix("https://") ? tls.send : HTTPClient.send
+                let r = try send(call.method, call.uri, call.headers, call.body, call.connectTimeoutMillis, call.readTimeoutMillis)
                 return .success(HTTPCallResult(status: r.status, reasonPhrase: r.reason, headers: r.headers, body: r.body))
             } catch {
                 return .failure(HTTPTaskError("\(error)"))

@@ -17,6 +17,7 @@ struct Configuration: Equatable {
     var sqliteSynchronous = "FULL"
     var sqliteBusyTimeoutMillis = 5000
     var sqliteReaders = 4
+    var httpCaFile = ""
 }
 
 /// A setting that could not be used; the message names it and where it came from.
@@ -95,6 +96,7 @@ extension Setting {
                 allowed: ["FULL", "NORMAL"]),
         .int("sqliteBusyTimeoutMillis", "how long SQLite waits on a locked database", \.sqliteBusyTimeoutMillis, range: 0...600_000),
         .int("sqliteReaders", "read connections beside the single writer", \.sqliteReaders, range: 0...64),
+        .string("httpCaFile", "PEM certificates the HTTP task trusts for https:// besides the system's", \.httpCaFile, nonEmpty: false),
     ]
 }
 
