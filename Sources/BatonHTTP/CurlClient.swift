@@ -39,14 +39,15 @@ public final class CurlClient: Sendable {
     }
     private static let peerFailedVerification: Int32 = 60, sslCACert: Int32 = 77, sslCertProblem: Int32 = 58, sslConnect: Int32 = 35
 
-    private let api: Result<API, HTTPClient.Failure>
+    /// Opened on the first https:// call (a static is initialised once, thread-safely, when first
+    /// read), so a server that never calls HTTPS never loads libcurl and its TLS libraries.
+    private static let api: Result<API, HTTPClient.Failure> = load()
     /// The CA bundle libcurl verifies against, when it is not libcurl's built-in default.
     private let caFile: String?
 
     /// `extraCAFile`: certificates trusted besides the system's (a private CA, a test's own); they are
     /// combined with the system bundle into one file for libcurl.
     public init(extraCAFile: String?) throws(HTTPClient.Failure) {
-        api = Self.load()
         guard let extra = extraCAFile, !extra.isEmpty else { caFile = nil; return }
         guard let added = FileManager.default.contents(atPath: extra) else {
             throw HTTPClient.Failure("the CA file \(extra) cannot be read")
@@ -93,7 +94,7 @@ public final class CurlClient: Sendable {
 
     public func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?,
                      connectTimeoutMillis: Int, readTimeoutMillis: Int) throws(HTTPClient.Failure) -> HTTPClient.Response {
-        let api = try self.api.get()
+        let api = try Self.api.get()
         guard let curl = api.easyInit() else { throw HTTPClient.Failure("curl_easy_init failed") }
         defer { api.cleanup(curl) }
         var list: OpaquePointer?
