@@ -87,6 +87,18 @@ private func json(_ text: String) -> JSONValue { try! JSONParser.parse(text) }
         ])
     }
 
+    @Test func onlyOSSRulesApply() throws {
+        // A literal WAIT duration must parse (OSS's message, verbatim); an expression is checked at run time.
+        #expect(try errors(#"{"name":"wf","tasks":[{"name":"w","taskReferenceName":"w","type":"WAIT","inputParameters":{"duration":"5"}}]}"#)
+            == ["Either date or duration is passed as null "])
+        #expect(try errors(#"{"name":"wf","tasks":[{"name":"w","taskReferenceName":"w","type":"WAIT","inputParameters":{"duration":"${workflow.input.d}"}}]}"#).isEmpty)
+        #expect(try errors(#"{"name":"wf","tasks":[{"name":"s","taskReferenceName":"s","type":"SUB_WORKFLOW","subWorkflowParam":{"name":"c","workflowDefinition":"${x"}}]}"#)
+            == ["workflowDefinition is a string, but not a valid DSL string"])
+        // OSS has no bound on failureWorkflowVersion or retryDelaySeconds.
+        #expect(try errors(#"{"name":"wf","failureWorkflowVersion":-1,"tasks":[{"name":"a","taskReferenceName":"a"}]}"#).isEmpty)
+        #expect(try TaskDef(json: json(#"{"name":"t","retryDelaySeconds":-5}"#)).validate(path: "p").isEmpty)
+    }
+
     @Test func expressionsMustNameTheWorkflowOrAKnownTask() throws {
         let text = #"{"name":"wf","tasks":[{"name":"a","taskReferenceName":"a","inputParameters":{"k":"${ghost.output.x}","esc":"$${ghost.output}","env":"${HOME}"}}]}"#
         #expect(try errors(text) == [

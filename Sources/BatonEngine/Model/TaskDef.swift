@@ -91,8 +91,11 @@ public struct TaskDef: Sendable, Equatable {
         return (try? TaskDef(json: .object(json))) ?? { fatalError("ad-hoc TaskDef") }()
     }
 
-    /// Conductor's bean-validation rules for a task definition (messages as OSS renders them: a
-    /// `@Min` message quotes the limit, not the value sent).
+    /// Conductor's bean-validation rules for a task definition, exactly those of OSS's `TaskDef`
+    /// (@NotEmpty name, the @Min on retryCount, responseTimeoutSeconds, pollTimeoutSeconds,
+    /// backoffScaleFactor, maxRetryDelaySeconds, backoffJitterMs, totalTimeoutSeconds) and
+    /// `@TaskTimeoutConstraint` (the last two checks); messages as OSS renders them (a `@Min` message
+    /// quotes the limit, not the value sent). OSS puts no bound on `retryDelaySeconds`.
     public func validate(path: String) -> [ValidationError] {
         var errors: [ValidationError] = []
         func at(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
@@ -110,7 +113,6 @@ public struct TaskDef: Sendable, Equatable {
         minimum("maxRetryDelaySeconds", Int64(maxRetryDelaySeconds), 0, "TaskDef maxRetryDelaySeconds: 0 must be >= 0")
         minimum("backoffJitterMs", Int64(backoffJitterMs), 0, "TaskDef backoffJitterMs: 0 must be >= 0")
         minimum("totalTimeoutSeconds", totalTimeoutSeconds, 0, "TaskDef totalTimeoutSeconds: 0 must be >= 0")
-        minimum("retryDelaySeconds", Int64(retryDelaySeconds), 0, "TaskDef retryDelaySeconds: 0 must be >= 0")
         if timeoutSeconds > 0 && responseTimeoutSeconds > timeoutSeconds {
             errors.append(ValidationError(path: path, message:
                 "TaskDef: \(name) responseTimeoutSeconds: \(responseTimeoutSeconds) must be less than timeoutSeconds: \(timeoutSeconds)"))

@@ -9,9 +9,11 @@ struct SubWorkflow: TaskBehavior {
 
     func validate(_ node: WorkflowTask, _ context: NodeValidation) -> [String] {
         var errors: [String] = []
+        // OSS `WorkflowTaskTypeConstraint.isSubWorkflowTaskValid`.
         if node.subWorkflowParam == nil { errors.append(Validation.required("subWorkflowParam", node)) }
-        if case .string(let s)? = node.subWorkflowParam?["workflowDefinition"], !s.hasPrefix("${") {
-            errors.append("subWorkflowParam.workflowDefinition must be a workflow definition or a ${...} expression, taskName: \(node.name)")
+        // OSS `SubWorkflowParams.setWorkflowDefinition`: a string must be a `${...}` expression.
+        if case .string(let s)? = node.subWorkflowParam?["workflowDefinition"], !s.hasPrefix("${") || !s.hasSuffix("}") {
+            errors.append("workflowDefinition is a string, but not a valid DSL string")
         }
         return errors
     }

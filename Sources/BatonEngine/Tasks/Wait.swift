@@ -5,11 +5,18 @@ import Foundation
 /// `yyyy-MM-dd`) it completes when that time comes; with neither it waits for an outside update.
 /// `until` without a zone is UTC (OSS reads it in the server's zone, which a test cannot rely on).
 struct Wait: TaskBehavior {
+    /// OSS `WorkflowTaskTypeConstraint.isWaitTaskValid`: not both; a literal `duration` must parse (its
+    /// odd message is OSS's: `parseDuration` throws IllegalArgumentException). A literal `until` is
+    /// only checked when the task runs: OSS parses it with a lenient SimpleDateFormat that accepts
+    /// dates Baton's parser does not, and registration must not be stricter than OSS.
     func validate(_ node: WorkflowTask, _ context: NodeValidation) -> [String] {
-        let duration = node.inputParameters["duration"]?.stringValue ?? ""
-        let until = node.inputParameters["until"]?.stringValue ?? ""
-        if !duration.trimmingCharacters(in: .whitespaces).isEmpty && !until.trimmingCharacters(in: .whitespaces).isEmpty {
+        let duration = (node.inputParameters["duration"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces)
+        let until = (node.inputParameters["until"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces)
+        if !duration.isEmpty && !until.isEmpty {
             return ["Both 'duration' and 'until' specified. Please provide only one input"]
+        }
+        if !duration.isEmpty && !duration.hasPrefix("${") && WaitTimes.seconds(duration) == nil {
+            return ["Either date or duration is passed as null "]
         }
         return []
     }

@@ -13,23 +13,25 @@ public struct WorkflowDefValidator {
     public func validate(_ def: WorkflowDef, path: String) -> [ValidationError] {
         var errors: [ValidationError] = []
         func at(_ k: String) -> String { "\(path).\(k)" }
+        // Each rule names the OSS rule it mirrors; OSS has no other registration rule for these fields
+        // (`WorkflowDef`, `WorkflowTask`, `common/.../constraints/`, `WorkflowTaskTypeConstraint`).
+        // `WorkflowDef.name`: @NotEmpty. (@ValidNameConstraint is off unless name-validation is enabled.)
         if def.name.trimmingCharacters(in: .whitespaces).isEmpty {
             errors.append(ValidationError(path: at("name"), message: "WorkflowDef name cannot be null or empty"))
         }
+        // `WorkflowDef.tasks`: @NotEmpty.
         if def.tasks.isEmpty {
             errors.append(ValidationError(path: at("tasks"), message: "WorkflowTask list cannot be empty"))
         }
+        // `WorkflowDef.schemaVersion`: @Min(2) @Max(2).
         if def.schemaVersion != 2 {
             errors.append(ValidationError(path: at("schemaVersion"), message: "workflowDef schemaVersion: 2 is only supported",
                                           invalidValue: String(def.schemaVersion)))
         }
-        if let v = def.failureWorkflowVersion, v < 0 {
-            errors.append(ValidationError(path: at("failureWorkflowVersion"), message: "failureWorkflowVersion must be >= 0"))
-        }
         for (i, task) in def.tasks.enumerated() {
             validateTask(task, path: at("tasks[\(i)]"), into: &errors)
         }
-        // Reference names must be unique across every nesting level.
+        // `@TaskReferenceNameUniqueConstraint`: reference names are unique across every nesting level.
         let all = def.allTasks()
         var seen = Set<String>()
         var reported = Set<String>()
@@ -39,7 +41,8 @@ public struct WorkflowDefValidator {
                     "taskReferenceName: \(t.taskReferenceName) should be unique across tasks for a given workflowDefinition: \(def.name)"))
             }
         }
-        // Expressions in top-level inputs must point at the workflow or at a task of this definition.
+        // `@TaskReferenceNameUniqueConstraint` with `ConstraintParamUtil.validateInputParam`: expressions
+        // in top-level inputs point at the workflow or at a task of this definition.
         for task in def.tasks {
             checkInputs(task.inputParameters, task: task, knownRefs: seen, path: path, into: &errors)
         }
@@ -99,6 +102,7 @@ public struct WorkflowDefValidator {
     }
 
     private func validateTask(_ task: WorkflowTask, path: String, into errors: inout [ValidationError]) {
+        // `WorkflowTask.name`, `.taskReferenceName`: @NotEmpty; `.startDelay`: @PositiveOrZero.
         if task.name.trimmingCharacters(in: .whitespaces).isEmpty {
             errors.append(ValidationError(path: "\(path).name", message: "WorkflowTask name cannot be empty or null"))
         }
@@ -109,11 +113,12 @@ public struct WorkflowDefValidator {
             errors.append(ValidationError(path: "\(path).startDelay", message: "must be greater than or equal to 0", invalidValue: String(task.startDelay)))
         }
         // An embedded `taskDefinition` is not validated: OSS's `WorkflowTask` declares it without `@Valid`.
+        // Baton's own rule (README, "differs on purpose"): types of OSS modules Baton does not run.
         if TaskType.unsupportedModuleTypes.contains(task.type) {
             errors.append(ValidationError(path: "\(path).type", message:
                 "task type \(task.type) (taskName: \(task.name)) is not supported by Baton", invalidValue: task.type))
         }
-        // Type-specific rules live with the type (`Tasks/`).
+        // Type-specific rules live with the type (`Tasks/`), each OSS's `WorkflowTaskTypeConstraint` rule.
         let taskDef = task.taskDefinition ?? taskDefNamed(task.name)
         for message in task.behavior.validate(task, NodeValidation(taskDef: taskDef)) {
             errors.append(ValidationError(path: path, message: message))
