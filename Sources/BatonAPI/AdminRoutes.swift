@@ -75,9 +75,13 @@ enum AdminRoutes {
             // OSS answers 200 with an empty body for a variable that is not set.
             env[environmentPrefix + req.pathParameter("key")].map { .text($0) } ?? .ok
         })
-        router.add("GET", "/api/secrets", h { _ in
+        // Names only, never values. OSS answers GET (`SecretResource`) and POST (its agent module's
+        // `SecretController`, what conductor-python's `list_all_secret_names` calls) alike.
+        let secretNames: Router.Handler = h { _ in
             .json(.array(env.keys.filter { $0.hasPrefix(secretPrefix) }.sorted().map { .string(String($0.dropFirst(secretPrefix.count))) }))
-        })
+        }
+        router.add("GET", "/api/secrets", secretNames)
+        router.add("POST", "/api/secrets", secretNames)
 
         let location: Router.Handler = h { req in
             let path = req.query["path"] ?? "", operation = req.query["operation"] ?? "", type = req.query["payloadType"] ?? ""

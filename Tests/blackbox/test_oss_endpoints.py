@@ -223,6 +223,9 @@ def test_admin_queue_environment_and_storage_routes(start_server, unique):
     assert requests.get(f"{api}/environment").json() == [{"name": "REGION", "value": "eu-west"}]
     assert requests.get(f"{api}/environment/REGION").text == "eu-west"
     assert requests.get(f"{api}/secrets").json() == ["API_TOKEN"]
+    from conductor.client.configuration.configuration import Configuration
+    from conductor.client.orkes_clients import OrkesClients
+    assert OrkesClients(Configuration(server_api_url=api)).get_secret_client().list_all_secret_names() == {"API_TOKEN"}
     assert requests.get(f"{api}/queue/size").json() == {"conductor_COMPLETED": 0, "conductor_FAILED": 0}
     loc = requests.get(f"{api}/workflow/externalstoragelocation",
                        params={"path": "in/", "operation": "WRITE", "payloadType": "WORKFLOW_INPUT"}).json()
