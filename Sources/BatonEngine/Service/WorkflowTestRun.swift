@@ -58,31 +58,39 @@ extension WorkflowService {
         var start = request.start
         start.taskToDomain["*"] = .string(IDs.uuid())
         let id = try self.start(start)
-        var mocks = request.taskRefToMockOutput
-        try runMocks(id, &mocks, request.subWorkflowTestRequest)
+        try runMocks(id, MockState(request))
         return try workflowJSON(id: id, includeTasks: true)
     }
 
+    /// The mocks a test run has left, for a workflow and (by SUB_WORKFLOW reference) its children: a
+    /// child's mocks, once used, stay used in later rounds, as OSS's request objects do.
+    private final class MockState {
+        var mocks: [String: [WorkflowTestRequest.TaskMock]]
+        let children: [String: MockState]
+        init(_ request: WorkflowTestRequest) {
+            mocks = request.taskRefToMockOutput
+            children = request.subWorkflowTestRequest.mapValues(MockState.init)
+        }
+    }
+
     /// OSS bounds the rounds at 20,000; Baton also stops when a round changed nothing (nothing would).
-    private func runMocks(_ id: String, _ mocks: inout [String: [WorkflowTestRequest.TaskMock]],
-                          _ children: [String: WorkflowTestRequest], rounds: Int = 20_000) throws(EngineError) {
+    private func runMocks(_ id: String, _ state: MockState, rounds: Int = 20_000) throws(EngineError) {
         for _ in 0..<rounds {
+            let mocks = state.mocks
             guard let wf = try workflow(id: id) else { throw .workflowNotFound(workflowId: id) }
             let open = wf.tasks.filter { !$0.status.isTerminal }
             if open.contains(where: { !$0.behavior.isOperator && mocks[$0.referenceTaskName] == nil }) { return }
             for t in open {
-                if let childId = t.behavior.childWorkflowId(t), let sub = children[t.referenceTaskName] {
-                    var childMocks = sub.taskRefToMockOutput
-                    try runMocks(childId, &childMocks, sub.subWorkflowTestRequest, rounds: rounds)
+                if let childId = t.behavior.childWorkflowId(t), let child = state.children[t.referenceTaskName] {
+                    try runMocks(childId, child, rounds: rounds)
                 }
             }
-            let given = mocks
             let (remaining, changed) = try loop.perform { changes throws(EngineError) in
-                try Commands.applyMocks(to: id, open.map(\.taskId), given, in: changes)
+                try Commands.applyMocks(to: id, open.map(\.taskId), mocks, in: changes)
             }
-            mocks = remaining
+            state.mocks = remaining
             guard let after = try workflow(id: id) else { throw .workflowNotFound(workflowId: id) }
-            if after.status.isTerminal || mocks.isEmpty { return }
+            if after.status.isTerminal || remaining.isEmpty { return }
             if !changed && after.tasks == wf.tasks && after.status == wf.status { return }
         }
     }
