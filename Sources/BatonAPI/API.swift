@@ -13,9 +13,12 @@ public struct Services: Sendable {
     /// The process environment: `/api/environment` and `/api/secrets` read its `CONDUCTOR_ENV_` and
     /// `CONDUCTOR_SECRET_` variables, as OSS's default env-backed stores do.
     public var environment: [String: String]
+    /// The manual clock, reset and snapshots (`/api/admin/clock`, `/reset`, `/snapshot`).
+    public var testing: TestControls?
 
     public init(metadata: MetadataService, executions: WorkflowService? = nil, events: EventService? = nil, version: String,
-                configuration: JSONObject = JSONObject(), environment: [String: String] = [:]) {
+                configuration: JSONObject = JSONObject(), environment: [String: String] = [:], testing: TestControls? = nil) {
+        self.testing = testing
         self.metadata = metadata
         self.executions = executions
         self.events = events
@@ -50,6 +53,7 @@ public enum API {
             SearchRoutes.register(on: &router, executions)
             StateRoutes.register(on: &router, executions)
             AdminRoutes.register(on: &router, executions, services)
+            if let testing = services.testing { TestingRoutes.register(on: &router, testing) }
         }
         if let events = services.events { EventRoutes.register(on: &router, events) }
         return router

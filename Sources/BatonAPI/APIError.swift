@@ -51,8 +51,9 @@ public enum ErrorResponses {
     static func status(of refusal: Refusal) -> Int {
         switch refusal {
         case .pauseEnded, .terminateCompleted, .restartNotEnded, .retryNotStarted, .retryNothingToRetry,
-             .rerunNotEnded, .resetCallbacksEnded, .messageNotRunning:
+             .rerunNotEnded, .resetCallbacksEnded, .messageNotRunning, .clockNotManual:
             409
+        case .resetNotAllowed: 403
         case .messageQueueFull: 429
         case .restartLatestDefinitionMissing, .restartNotRestartable, .retryStillRunning: 404
         case .rerunTaskNotFound, .archiveNotEnded: 400

@@ -111,6 +111,9 @@ public enum Refusal: Equatable, Sendable {
     case resetCallbacksEnded(WorkflowStatus)
     case messageNotRunning(workflowId: String, status: WorkflowStatus)
     case messageQueueFull(workflowId: String, limit: Int)
+    /// Baton's own: the testing controls the server was not started with.
+    case clockNotManual
+    case resetNotAllowed
 
     public var message: String {
         switch self {
@@ -132,6 +135,8 @@ public enum Refusal: Equatable, Sendable {
         case .resetCallbacksEnded(let status): "Workflow is in terminal state. Status = \(status.rawValue)"
         case .messageNotRunning(let id, let status): "Workflow \(id) is not in RUNNING state (current: \(status.rawValue))"
         case .messageQueueFull(let id, let limit): "Workflow message queue for workflowId=\(id) has reached the maximum size of \(limit)"
+        case .clockNotManual: "The clock is not manual: start the server with --clock manual to move it"
+        case .resetNotAllowed: "Reset is off: start the server with --allow-reset true (or --clock manual) to remove every execution"
         }
     }
 }

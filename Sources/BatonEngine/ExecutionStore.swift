@@ -10,6 +10,9 @@ public struct ExecutionWrite: Sendable {
     public var deletedWorkflowIds: [String] = []
     public var logs: [TaskExecLog] = []
     public var pollData: [PollData] = []
+    /// Every stored execution (workflows, tasks, logs, poll data, messages) goes first, before the
+    /// rows above are written: a reset (`POST /api/admin/reset`).
+    public var removesEverything = false
     /// Row JSON made ahead of the commit by `encodeRows()`.
     private var encoded: (workflows: [[UInt8]], tasks: [[UInt8]])?
 
@@ -25,7 +28,7 @@ public struct ExecutionWrite: Sendable {
     }
 
     public var isEmpty: Bool {
-        workflows.isEmpty && tasks.isEmpty && deletedTaskIds.isEmpty && deletedWorkflowIds.isEmpty && logs.isEmpty && pollData.isEmpty
+        !removesEverything && workflows.isEmpty && tasks.isEmpty && deletedTaskIds.isEmpty && deletedWorkflowIds.isEmpty && logs.isEmpty && pollData.isEmpty
     }
 }
 

@@ -1,4 +1,9 @@
 internal import CSQLite
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
@@ -46,6 +51,39 @@ public final class Connection: @unchecked Sendable {
     func error(_ code: Int32, sql: String?) -> SQLiteError {
         let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "connection is closed"
         return SQLiteError(code: handle.map { sqlite3_extended_errcode($0) } ?? code, message: message, sql: sql)
+    }
+
+    /// Copies this connection's main database, as one consistent snapshot, into a new file at `path`
+    /// (SQLite's online backup API in a single step, so no writer can change it half-way). Written
+    /// beside the target and renamed over it: a reader of `path` never sees half a copy.
+    public func backup(to path: String) throws(SQLiteError) {
+        let partial = path + ".partial"
+        unlink(partial)
+        var dest: OpaquePointer?
+        var rc = sqlite3_open_v2(partial, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let dest else {
+            let message = dest.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(dest)
+            throw SQLiteError(code: rc, message: "\(message) (\(path))")
+        }
+        guard let backup = sqlite3_backup_init(dest, "main", try db(), "main") else {
+            let e = SQLiteError(code: sqlite3_extended_errcode(dest), message: String(cString: sqlite3_errmsg(dest)))
+            sqlite3_close_v2(dest)
+            unlink(partial)
+            throw e
+        }
+        rc = sqlite3_backup_step(backup, -1)
+        sqlite3_backup_finish(backup)
+        let message = String(cString: sqlite3_errmsg(dest))
+        sqlite3_close_v2(dest)
+        guard rc == SQLITE_DONE else {
+            unlink(partial)
+            throw SQLiteError(code: rc, message: "backup to \(path) failed: \(message)")
+        }
+        guard rename(partial, path) == 0 else {
+            unlink(partial)
+            throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot move the backup into place at \(path) (errno \(errno))")
+        }
     }
 
     /// Runs SQL text that may hold several statements and no parameters (schema scripts, pragmas).

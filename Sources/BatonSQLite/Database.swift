@@ -95,6 +95,20 @@ public final class Database: Sendable {
         return try body(conn)
     }
 
+    /// A consistent copy of the whole database in a new file at `path` (what `baton snapshot` and
+    /// `POST /api/admin/snapshot` make): from a reader's snapshot of the last commit, so writes carry
+    /// on meanwhile; an in-memory database is copied through its only connection.
+    public func backup(to path: String) throws {
+        if readerCount == 0 {
+            try writer.withLock { conn in
+                guard let conn else { throw SQLiteError(code: SQLITE_MISUSE, message: "database is closed") }
+                try conn.backup(to: path)
+            }
+            return
+        }
+        try read { conn in try conn.backup(to: path) }
+    }
+
     /// Checkpoints the WAL and closes every connection. Later calls throw.
     public func close() {
         writer.withLock { conn in

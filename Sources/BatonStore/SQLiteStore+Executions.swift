@@ -11,6 +11,10 @@ extension SQLiteStore: ExecutionStore {
     }
 
     private func apply(_ changes: ExecutionWrite, _ conn: Connection) throws {
+        if changes.removesEverything {
+            try conn.executeScript(
+                "DELETE FROM task_log; DELETE FROM task; DELETE FROM workflow_message; DELETE FROM workflow; DELETE FROM poll_data;")
+        }
         let rows = changes.rows()
         for (wf, row) in zip(changes.workflows, rows.workflows) {
             try conn.execute("""
@@ -163,5 +167,19 @@ extension SQLiteStore: ExecutionStore {
                 PollData(queueName: $0.text(0), domain: $0.text(1).isEmpty ? nil : $0.text(1), workerId: $0.text(2), lastPollTime: $0.int(3))
             }
         }
+    }
+}
+
+extension SQLiteStore {
+    /// The largest number in a sequential id (`SequentialIDs`) among stored workflows and tasks, so a
+    /// server restarted on the same database goes on after it instead of handing an id out twice.
+    public func largestSequentialIdNumber() throws -> UInt64 {
+        let pattern = "00000000-0000-4000-8000-%"
+        let largest = try database.read { conn -> [String] in
+            let w = try conn.queryFirst("SELECT MAX(workflow_id) FROM workflow WHERE workflow_id LIKE ?", [.text(pattern)]) { $0.optionalText(0) } ?? nil
+            let t = try conn.queryFirst("SELECT MAX(task_id) FROM task WHERE task_id LIKE ?", [.text(pattern)]) { $0.optionalText(0) } ?? nil
+            return [w, t].compactMap { $0 }
+        }
+        return largest.compactMap(SequentialIDs.number(of:)).max() ?? 0
     }
 }

@@ -53,22 +53,80 @@ public enum IDs {
 /// Where new workflow and task ids come from (the engine's, so tests and reproducible runs can pick).
 public protocol IDSource: Sendable {
     func next() -> String
+    /// Starts the sequence over (a reset that removed every execution; only sequential ids care).
+    func restart()
 }
 
 /// The server's ids: time-ordered UUIDs (`IDs.uuid()`).
 public struct TimeOrderedIDs: IDSource {
     public init() {}
     public func next() -> String { IDs.uuid() }
+    public func restart() {}
 }
 
 /// Where random numbers come from (retry jitter), so tests and reproducible runs can pick.
 public protocol RandomSource: Sendable {
     /// A number in the range, both ends included.
     func next(in range: ClosedRange<Int64>) -> Int64
+    /// Starts the sequence over (a reset; only seeded sources care).
+    func restart()
 }
 
 /// The system's random numbers.
 public struct SystemRandom: RandomSource {
     public init() {}
     public func next(in range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range) }
+    public func restart() {}
+}
+
+/// Ids that are the same on every run (`--ids sequential`), for snapshot tests: a counter shaped as a
+/// UUID, `00000000-0000-4000-8000-000000000001` and on. Workflows and tasks share the counter, so
+/// the n-th id handed out is always the same; `restart` (a reset) begins again at 1. Zero-padded
+/// hex keeps them in creation order as text, like the time-ordered ids.
+public final class SequentialIDs: IDSource {
+    private let counter: Atomic<UInt64>
+
+    /// `after`: the largest number already used (a database that holds sequential ids continues).
+    public init(after: UInt64 = 0) { counter = Atomic(after) }
+
+    public func next() -> String { Self.id(counter.add(1, ordering: .relaxed).newValue) }
+    public func restart() { counter.store(0, ordering: .relaxed) }
+
+    public static func id(_ n: UInt64) -> String {
+        let hex = String(n, radix: 16)
+        let digits = String(repeating: "0", count: max(0, 12 - hex.count)) + hex
+        return "00000000-0000-4000-8000-" + digits
+    }
+
+    /// The number inside an id this type made, nil for any other id.
+    public static func number(of id: String) -> UInt64? {
+        guard id.count == 36, id.hasPrefix("00000000-0000-4000-8000-") else { return nil }
+        return UInt64(id.suffix(12), radix: 16)
+    }
+}
+
+/// Reproducible random numbers (SplitMix64 from a seed): retry jitter comes out the same on every run
+/// next to sequential ids.
+public final class SeededRandom: RandomSource {
+    private let seed: UInt64
+    private let state: Mutex<UInt64>
+
+    public init(seed: UInt64) {
+        self.seed = seed
+        state = Mutex(seed)
+    }
+
+    public func next(in range: ClosedRange<Int64>) -> Int64 {
+        let x = state.withLock { s -> UInt64 in
+            s &+= 0x9E37_79B9_7F4A_7C15
+            var z = s
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let width = UInt64(bitPattern: range.upperBound &- range.lowerBound) &+ 1
+        return width == 0 ? Int64(bitPattern: x) : range.lowerBound &+ Int64(bitPattern: x % width)
+    }
+
+    public func restart() { state.withLock { $0 = seed } }
 }

@@ -25,6 +25,9 @@ public final class MemoryExecutionStore: ExecutionStore {
         if let error = failWrites.withLock({ $0 }) { throw error }
         rows.withLock { r in
             for c in changes {
+                if c.removesEverything {
+                    r.workflows = [:]; r.tasks = [:]; r.logs = []; r.pollData = [:]
+                }
                 for var wf in c.workflows {
                     wf.tasks = []
                     r.workflows[wf.workflowId] = wf
@@ -143,9 +146,10 @@ public final class MemoryMetadataStore: MetadataStore {
 }
 
 /// Ids `prefix1`, `prefix2`, … so expectations can name them.
-public final class SequentialIDs: IDSource {
+public final class NumberedIDs: IDSource {
     private let counter = Atomic<Int>(0)
     private let prefix: String
     public init(prefix: String = "id") { self.prefix = prefix }
     public func next() -> String { "\(prefix)\(counter.add(1, ordering: .relaxed).newValue)" }
+    public func restart() { counter.store(0, ordering: .relaxed) }
 }

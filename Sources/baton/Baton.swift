@@ -30,6 +30,20 @@ enum Baton {
             print("baton \(BatonVersion.current)")
         case .serve(let flags, let configPath):
             serve(flags: flags, configPath: configPath)
+        case .snapshot(let db, let out):
+            do {
+                let bytes = try Snapshot.copy(db: db, to: out)
+                print("baton: snapshot of \(db) written to \(out) (\(bytes) bytes)")
+            } catch {
+                fail("baton: snapshot: \(error)")
+            }
+        case .copyDefinitions(let plan):
+            do {
+                let ok = try DefinitionCopy(plan: plan).run { print($0) }
+                if !ok { exit(1) }
+            } catch {
+                fail("baton: \(plan.verb): \(error)")
+            }
         }
     }
 
@@ -63,7 +77,10 @@ enum Baton {
         }
         Logger.setLevel(LogLevel(name: config.logLevel) ?? .info)
         let log = Logger(label: "baton")
-        let clock = WallClock()
+        // The manual clock starts frozen at the wall time (or --clock-start) and moves only on
+        // POST /api/admin/clock/advance.
+        let clock: any TimeSource = config.clock == "manual"
+            ? ManualClock(config.clockStart > 0 ? Int64(config.clockStart) : WallClock().now) : WallClock()
 
         let store: SQLiteStore
         do {
@@ -83,7 +100,20 @@ enum Baton {
         } catch {
             fail("baton: httpCaFile: \(error)")
         }
-        let engineEnvironment = EngineEnvironment(store: store, definitions: catalog, events: store, scripts: ScriptEngines(), clock: clock,
+        let ids: any IDSource
+        let random: any RandomSource
+        if config.ids == "sequential" {
+            do { ids = SequentialIDs(after: try store.largestSequentialIdNumber()) } catch {
+                store.close()
+                fail("baton: cannot read ids from \(config.db): \(error)")
+            }
+            random = SeededRandom(seed: 1)
+        } else {
+            ids = TimeOrderedIDs()
+            random = SystemRandom()
+        }
+        let engineEnvironment = EngineEnvironment(store: store, definitions: catalog, events: store, scripts: ScriptEngines(),
+                                                  ids: ids, random: random, clock: clock,
                                             httpSender: { call in
             do {
                 // Plain http:// stays on Baton's own client; https:// goes through libcurl's TLS.
@@ -102,9 +132,12 @@ enum Baton {
             store.close()
             fail("baton: cannot load executions from \(config.db): \(error.message)")
         }
+        let testing = TestControls(loop: loop, definitions: catalog, events: store, allowReset: config.allowReset,
+                                   snapshot: { path in try Snapshot.write(store.database, to: path) })
         let services = Services(metadata: MetadataService(store: catalog, clock: clock), executions: WorkflowService(loop: loop),
                                 events: EventService(store: store), version: BatonVersion.current,
-                                configuration: config.settingsJSON, environment: ProcessInfo.processInfo.environment)
+                                configuration: config.settingsJSON, environment: ProcessInfo.processInfo.environment,
+                                testing: testing)
         let router = API.router(services)
         var http = HTTPServerConfiguration()
         http.host = config.host
@@ -129,6 +162,7 @@ enum Baton {
         // Graceful stop: no new connections, in-flight requests finish, the database closes cleanly.
         let stop: @Sendable (String) -> Void = { name in
             log.info("shutting down", ["signal": name])
+            loop.signals.close()
             let drained = server.shutdown(drainSeconds: config.shutdownGraceSeconds)
             if !drained { log.warning("connections still open after the grace period; closing anyway") }
             loop.stop()

@@ -18,6 +18,10 @@ struct Configuration: Equatable {
     var sqliteBusyTimeoutMillis = 5000
     var sqliteReaders = 4
     var httpCaFile = ""
+    var clock = "wall"
+    var clockStart = 0
+    var allowReset = false
+    var ids = "uuid"
 }
 
 /// A setting that could not be used; the message names it and where it came from.
@@ -69,6 +73,18 @@ extension Setting {
         }, value: { .int(Int64($0[keyPath: path])) })
     }
 
+    static func bool(_ key: String, _ help: String, _ path: WritableKeyPath<Configuration, Bool> & Sendable) -> Setting {
+        Setting(key: key, help: help, apply: { c, v in
+            switch v {
+            case .bool(let b): c[keyPath: path] = b
+            case .string("true"): c[keyPath: path] = true
+            case .string("false"): c[keyPath: path] = false
+            default: return "expected true or false"
+            }
+            return nil
+        }, value: { .bool($0[keyPath: path]) })
+    }
+
     static func seconds(_ key: String, _ help: String, _ path: WritableKeyPath<Configuration, Double> & Sendable) -> Setting {
         Setting(key: key, help: help, apply: { c, v in
             guard let d = v.doubleValue, d > 0, d <= 86_400 else { return "expected a number of seconds between 0 and 86400" }
@@ -97,6 +113,13 @@ extension Setting {
         .int("sqliteBusyTimeoutMillis", "how long SQLite waits on a locked database", \.sqliteBusyTimeoutMillis, range: 0...600_000),
         .int("sqliteReaders", "read connections beside the single writer", \.sqliteReaders, range: 0...64),
         .string("httpCaFile", "PEM certificates the HTTP task trusts for https:// besides the system's", \.httpCaFile, nonEmpty: false),
+        .string("clock", "wall, or manual: time stands still until POST /api/admin/clock/advance moves it", \.clock,
+                allowed: ["wall", "manual"]),
+        .int("clockStart", "epoch ms a manual clock starts at (0: the wall time at start-up)", \.clockStart,
+             range: 0...253_402_300_799_999),
+        .bool("allowReset", "POST /api/admin/reset may remove every execution (always on with the manual clock)", \.allowReset),
+        .string("ids", "uuid (time-ordered), or sequential: the same ids and retry jitter on every run", \.ids,
+                allowed: ["uuid", "sequential"]),
     ]
 }
 

@@ -56,7 +56,9 @@ public final class BatchLoop: Sendable {
     private let box = StateBox()
     private let driving = Mutex(Driving())
     /// When the engine thread must next run a batch by itself (epoch ms).
-    private let nextWakeUp = Atomic<Int64>(0)
+    let nextWakeUp = Atomic<Int64>(0)
+    /// Timers fired so far (due workflows, delayed tasks turning visible).
+    let timersFired = Atomic<Int>(0)
     private let wake = SemaphoreBox()
     private let running = Atomic<Bool>(false)
     private let stopped = SemaphoreBox()
@@ -186,9 +188,11 @@ public final class BatchLoop: Sendable {
         state.forgetUncommitted(upTo: committer.committedSeq)
         if !box.interrupted.isEmpty { relaunchInterrupted() }
         // The timer tick: each due workflow is decided as a command of its own.
-        for id in state.takeDueWork() {
+        var fired = 0
+        for id in state.takeDueWork(fired: &fired) {
             _ = Commands.run({ changes in Commands.decide(id, in: changes) }, on: state, env)
         }
+        if fired > 0 { timersFired.add(fired, ordering: .relaxed) }
         for command in batch { command.run(state, env) }
         box.batchSeq += 1
         let seq = box.batchSeq

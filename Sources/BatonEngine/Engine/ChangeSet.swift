@@ -39,6 +39,8 @@ final class ChangeSet {
         var outbound: [OutboundCall] = []
         /// HTTP tasks whose answer this change records.
         var httpAnswered: Set<String> = []
+        /// Every execution goes, in memory and in storage, before anything else here applies (a reset).
+        var removesEverything = false
     }
     private(set) var staged = Staged()
     /// The version of each workflow before this change, as first read (from memory or storage).
@@ -50,6 +52,10 @@ final class ChangeSet {
         self.now = now
         self.faults = faults
     }
+
+    /// Removes every execution (a reset): memory, queues, timers and poll records when the change is
+    /// applied; every stored row in the batch's commit.
+    func removeEverything() { staged.removesEverything = true }
 
     // MARK: Reading
 

@@ -115,6 +115,7 @@ final class EngineState {
     /// Brings memory in line with a command's staged changes and adds its rows to the batch.
     func apply(_ changes: ChangeSet) {
         let staged = changes.staged
+        if staged.removesEverything { removeEverything() }
         for id in staged.order {
             if let wf = staged.workflows[id] {
                 let old = workflows[id]
@@ -144,6 +145,18 @@ final class EngineState {
         for taskId in staged.httpAnswered { inFlightHTTP.remove(taskId) }
     }
 
+    /// Forgets every execution. Rows earlier commands of this batch staged are dropped too: the batch's
+    /// write now removes every stored row first, so they would not outlive it anyway.
+    private func removeEverything() {
+        workflows = [:]; taskOwner = [:]; queues = [:]; inProgressCount = [:]; dispatchTimes = [:]
+        dueAt = [:]; dueHeap = Heap { $0.0 < $1.0 }; visibilityHeap = Heap { $0.0 < $1.0 }
+        pollData = [:]
+        inFlightHTTP = []
+        uncommitted = [:]
+        batch = BatchWrites()
+        batch.removesEverything = true
+    }
+
     // MARK: Handing the batch over
 
     /// What the batch changed, as one write for the committer (nil when nothing changed). Ended and
@@ -157,6 +170,7 @@ final class EngineState {
         w.deletedWorkflowIds = Array(batch.deletedWorkflowIds)
         w.logs = batch.logs
         w.pollData = Array(batch.pollData.values)
+        w.removesEverything = batch.removesEverything
         w.encodeRows()
         for (id, wf) in batch.workflows where workflows[id] == nil { uncommitted[id] = (seq, wf) }
         for id in batch.deletedWorkflowIds { uncommitted[id] = (seq, nil) }
@@ -264,11 +278,12 @@ final class EngineState {
     }
 
     /// Workflows whose timers have come due (each once), in due order; wakes pollers of queues whose
-    /// delayed tasks became visible.
-    func takeDueWork() -> [String] {
+    /// delayed tasks became visible. `fired` counts both (what a manual clock's advance reports).
+    func takeDueWork(fired: inout Int) -> [String] {
         while let (t, queue) = visibilityHeap.first, t <= now {
             visibilityHeap.popFirst()
             touchedQueues.insert(queue)
+            fired += 1
         }
         var due: [String] = []
         while let (t, id) = dueHeap.first, t <= now {
@@ -278,6 +293,7 @@ final class EngineState {
                 due.append(id)
             }
         }
+        fired += due.count
         return due
     }
 }
@@ -293,9 +309,10 @@ struct BatchWrites {
     var deletedWorkflowIds: Set<String> = []
     var logs: [TaskExecLog] = []
     var pollData: [String: PollData] = [:]
+    var removesEverything = false
 
     var isEmpty: Bool {
-        workflows.isEmpty && tasks.isEmpty && deletedTaskIds.isEmpty && deletedWorkflowIds.isEmpty && logs.isEmpty && pollData.isEmpty
+        !removesEverything && workflows.isEmpty && tasks.isEmpty && deletedTaskIds.isEmpty && deletedWorkflowIds.isEmpty && logs.isEmpty && pollData.isEmpty
     }
 
     mutating func record(_ wf: WorkflowModel, rowChanged: Bool, changedTasks: Set<String>, removedTasks: Set<String>) {

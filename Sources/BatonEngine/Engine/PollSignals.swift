@@ -4,6 +4,7 @@ import Synchronization
 /// Long-poll wake-ups, per queue name.
 public final class PollSignals: Sendable {
     private let waiting = Mutex([String: [SemaphoreBox]]())
+    private let closed = Atomic<Bool>(false)
 
     public init() {}
 
@@ -20,6 +21,24 @@ public final class PollSignals: Sendable {
             if w[queue]?.isEmpty == true { w[queue] = nil }
         }
     }
+
+    /// Every parked poller looks again: the manual clock moved (a deadline may have passed), or the
+    /// server is stopping (`close`).
+    public func notifyAll() {
+        let all = waiting.withLock { w -> [[SemaphoreBox]] in
+            defer { w = [:] }
+            return Array(w.values)
+        }
+        all.joined().forEach { $0.signal() }
+    }
+
+    /// The server is stopping: parked polls answer now (empty) instead of holding the drain up.
+    public func close() {
+        closed.store(true, ordering: .releasing)
+        notifyAll()
+    }
+
+    public var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     public func notify(_ queue: String) {
         (waiting.withLock { $0.removeValue(forKey: queue) } ?? []).forEach { $0.signal() }

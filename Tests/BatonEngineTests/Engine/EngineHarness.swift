@@ -15,7 +15,7 @@ final class EngineHarness {
 
     init(workflows: [String] = [], taskDefs: [String] = []) throws {
         env = EngineEnvironment(store: store, definitions: DefinitionCatalog(store: metadata), scripts: TableScripts(),
-                                ids: SequentialIDs(), clock: clock)
+                                ids: NumberedIDs(), clock: clock)
         try metadata.saveTaskDefs(taskDefs.map { try TaskDef(json: JSONParser.parse($0)) })
         try metadata.saveWorkflowDefs(workflows.map { try WorkflowDef(json: JSONParser.parse($0)) })
         state.now = clock.now
