@@ -58,6 +58,29 @@ import Testing
         #expect(try CommandLineParser.parse(["--version"]) == .version)
     }
 
+    @Test func parsesSnapshotExportAndImport() throws {
+        #expect(try CommandLineParser.parse(["snapshot", "out.db"]) == .snapshot(db: "./baton.db", out: "out.db"))
+        #expect(try CommandLineParser.parse(["snapshot", "--db", "a.db", "b.db"]) == .snapshot(db: "a.db", out: "b.db"))
+        #expect(try CommandLineParser.parse(["export", "--to", "http://c:8080"])
+            == .copyDefinitions(.init(verb: "export", from: "http://127.0.0.1:8080", to: "http://c:8080", dryRun: false)))
+        #expect(try CommandLineParser.parse(["import", "--from=https://c/api", "--dry-run"])
+            == .copyDefinitions(.init(verb: "import", from: "https://c/api", to: "http://127.0.0.1:8080", dryRun: true)))
+        for bad in [["snapshot"], ["snapshot", "--bogus", "1", "x"], ["export"], ["export", "--to", "ftp://x"], ["import", "--to", "http://x"],
+                    ["export", "--to", "http://x", "extra"]] {
+            #expect(throws: UsageError.self) { try CommandLineParser.parse(bad) }
+        }
+        #expect(DefinitionCopy.apiBase("http://h:1/") == "http://h:1/api")
+        #expect(DefinitionCopy.apiBase("http://h:1/api") == "http://h:1/api")
+    }
+
+    @Test func comparesDefinitionsWithoutTheirStamps() throws {
+        let a = try JSONParser.parse(#"{"name":"x","updateTime":1,"createTime":2,"inputKeys":["b","a"],"nested":{"createTime":5,"z":1,"a":2}}"#)
+        let b = try JSONParser.parse(#"{"nested":{"a":2,"z":1,"createTime":5},"inputKeys":["b","a"],"name":"x","updatedBy":"me"}"#)
+        #expect(DefinitionCopy.comparable(a) == DefinitionCopy.comparable(b))
+        let c = try JSONParser.parse(#"{"name":"x","inputKeys":["a","b"],"nested":{"a":2,"z":1,"createTime":5}}"#)
+        #expect(DefinitionCopy.comparable(a) != DefinitionCopy.comparable(c))
+    }
+
     @Test func refusesUnknownCommandsAndOptions() {
         #expect(throws: UsageError.self) { try CommandLineParser.parse(["launch"]) }
         #expect(throws: UsageError.self) { try CommandLineParser.parse(["--bogus", "1"]) }
