@@ -183,3 +183,16 @@ extension SQLiteStore {
         return largest.compactMap(SequentialIDs.number(of:)).max() ?? 0
     }
 }
+
+extension SQLiteStore {
+    /// Where the manual clock stood after its last advance on this database, if it was ever moved.
+    public func storedManualClock() throws -> Int64? {
+        try database.read { conn in try conn.queryFirst("SELECT now FROM manual_clock WHERE id = 1") { $0.int(0) } }
+    }
+
+    public func saveManualClock(_ now: Int64) throws {
+        try database.write { conn in
+            try conn.execute("INSERT INTO manual_clock (id, now) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET now = excluded.now", [.integer(now)])
+        }
+    }
+}

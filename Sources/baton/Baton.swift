@@ -77,18 +77,24 @@ enum Baton {
         }
         Logger.setLevel(LogLevel(name: config.logLevel) ?? .info)
         let log = Logger(label: "baton")
-        // The manual clock starts frozen at the wall time (or --clock-start) and moves only on
-        // POST /api/admin/clock/advance.
-        let clock: any TimeSource = config.clock == "manual"
-            ? ManualClock(config.clockStart > 0 ? Int64(config.clockStart) : WallClock().now) : WallClock()
 
         let store: SQLiteStore
         do {
             store = try SQLiteStore(path: config.db, synchronous: SynchronousMode(rawValue: config.sqliteSynchronous) ?? .full,
                                     busyTimeoutMillis: Int32(config.sqliteBusyTimeoutMillis), readerCount: config.sqliteReaders,
-                                    now: clock.now)
+                                    now: WallClock().now)
         } catch {
             fail("baton: cannot open database \(config.db): \(error)")
+        }
+        // The manual clock starts frozen — at --clock-start, else where it stood after its last advance
+        // on this database (a restart or a snapshot resumes there), else at the wall time — and moves
+        // only on POST /api/admin/clock/advance.
+        let clock: any TimeSource
+        if config.clock == "manual" {
+            let stored = config.clockStart > 0 ? nil : try? store.storedManualClock()
+            clock = ManualClock(config.clockStart > 0 ? Int64(config.clockStart) : stored ?? WallClock().now)
+        } else {
+            clock = WallClock()
         }
 
         // Definitions are read through the catalog (an in-memory snapshot that every write through it
@@ -133,7 +139,8 @@ enum Baton {
             fail("baton: cannot load executions from \(config.db): \(error.message)")
         }
         let testing = TestControls(loop: loop, definitions: catalog, events: store, allowReset: config.allowReset,
-                                   snapshot: { path in try Snapshot.write(store.database, to: path) })
+                                   snapshot: { path in try Snapshot.write(store.database, to: path) },
+                                   keepClock: { now in try store.saveManualClock(now) })
         let services = Services(metadata: MetadataService(store: catalog, clock: clock), executions: WorkflowService(loop: loop),
                                 events: EventService(store: store), version: BatonVersion.current,
                                 configuration: config.settingsJSON, environment: ProcessInfo.processInfo.environment,

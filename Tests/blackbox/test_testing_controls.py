@@ -101,8 +101,10 @@ def test_snapshot_while_serving_starts_exactly_there(start_server, tmp_path):
     # Work after the snapshot is not in it.
     after = start(srv, "snap_wait")
     for copy in (by_api, by_cli, by_download):
-        twin = start_server(flags=["--clock", "manual", "--clock-start", str(t0 + HOUR)], db=copy)
+        # The copy holds where the manual clock stood: the twin resumes there, not at the wall time.
+        twin = start_server(flags=["--clock", "manual"], db=copy)
         tapi = twin.url + "/api"
+        assert requests.get(tapi + "/admin/clock", timeout=10).json()["now"] == t0 + HOUR
         assert requests.get(f"{tapi}/workflow/{done}", timeout=10).json()["status"] == "COMPLETED"
         assert requests.get(f"{tapi}/workflow/{waiting}", timeout=10).json()["status"] == "RUNNING"
         assert requests.get(f"{tapi}/workflow/{after}", timeout=10).status_code == 404
@@ -177,3 +179,21 @@ def test_export_and_import_round_trip_every_definition_kind(start_server):
     assert bad.returncode == 2 and "not an http" in bad.stderr
     unreachable = copy("import", "--from", "http://127.0.0.1:9", "--to", c.url)
     assert unreachable.returncode == 1 and "import" in unreachable.stderr
+
+
+def test_a_manual_clock_resumes_where_it_stood_after_kill_9(start_server, tmp_path):
+    t0 = 1_900_000_000_000
+    db = tmp_path / "clock.db"
+    srv = start_server(flags=["--clock", "manual", "--clock-start", str(t0)], db=db)
+    api = srv.url + "/api"
+    wait_workflow(api, "resume_wait", duration="3 hours")
+    wid = start(srv, "resume_wait")
+    assert requests.post(api + "/admin/clock/advance", json={"duration": "2h"}, timeout=10).status_code == 200
+    srv.kill()
+    again = start_server(flags=["--clock", "manual"], db=db)
+    aapi = again.url + "/api"
+    assert requests.get(aapi + "/admin/clock", timeout=10).json()["now"] == t0 + 2 * HOUR
+    assert requests.get(f"{aapi}/workflow/{wid}", timeout=10).json()["status"] == "RUNNING"
+    requests.post(aapi + "/admin/clock/advance", json={"duration": "1h"}, timeout=10)
+    run = requests.get(f"{aapi}/workflow/{wid}", timeout=10).json()
+    assert run["status"] == "COMPLETED" and run["endTime"] == t0 + 3 * HOUR

@@ -13,11 +13,15 @@ public final class TestControls: Sendable {
     public let resetAllowed: Bool
     /// Writes a consistent copy of the database to a path; returns its size in bytes.
     private let snapshotWriter: @Sendable (String) throws -> Int64
+    /// Keeps where the manual clock stands, so a restart (or a snapshot) resumes there.
+    private let clockKeeper: @Sendable (Int64) throws -> Void
     /// Advances run one at a time: each walks the timers from where the clock is.
     private let advancing = Mutex(())
 
     public init(loop: BatchLoop, definitions: DefinitionCatalog, events: (any EventHandlerStore)?, allowReset: Bool,
-                snapshot: @escaping @Sendable (String) throws -> Int64) {
+                snapshot: @escaping @Sendable (String) throws -> Int64,
+                keepClock: @escaping @Sendable (Int64) throws -> Void = { _ in }) {
+        clockKeeper = keepClock
         self.loop = loop
         self.definitions = definitions
         self.events = events
@@ -38,7 +42,12 @@ public final class TestControls: Sendable {
         guard millis >= 0 else { throw .invalid("The clock only moves forward: got \(millis) ms") }
         let (target, overflow) = clock.now.addingReportingOverflow(millis)
         guard !overflow, target < 253_402_300_800_000 else { throw .invalid("The clock cannot move past the year 9999") }
-        return try advancing.withLock { _ throws(EngineError) in try loop.advance(clock, to: target) }
+        return try advancing.withLock { _ throws(EngineError) in
+            let advance = try loop.advance(clock, to: target)
+            // Kept before the answer: an acknowledged advance survives a crash like any other write.
+            do { try clockKeeper(advance.to) } catch { throw .storage(error) }
+            return advance
+        }
     }
 
     // MARK: Reset
