@@ -23,7 +23,7 @@ enum TestingRoutes {
         })
 
         router.add("POST", "/api/admin/reset", h { req in
-            let inBody = try bodyObject(req)["definitions"]?.boolValue ?? false
+            let inBody = try StateRoutes.objectBody(req, what: "the reset options")["definitions"]?.boolValue ?? false
             let definitions = try req.queryBool("definitions", default: false) || inBody
             let started = monotonicNanos()
             try testing.reset(definitions: definitions)
@@ -34,7 +34,7 @@ enum TestingRoutes {
         })
 
         router.add("POST", "/api/admin/snapshot", h { req in
-            let path = try req.queryValue("path") ?? bodyObject(req)["path"]?.stringValue
+            let path = try req.queryValue("path") ?? StateRoutes.objectBody(req, what: "the snapshot options")["path"]?.stringValue
             if let path, !path.isEmpty {
                 let bytes = try testing.snapshot(to: path)
                 return .json(.object(["path": .string(path), "bytes": .int(bytes)]))
@@ -63,20 +63,14 @@ enum TestingRoutes {
         ]
     }
 
-    /// An optional JSON object body (absent is empty).
-    private static func bodyObject(_ req: HTTPRequest) throws -> JSONObject {
-        guard req.body.contains(where: { $0 > 0x20 }) else { return JSONObject() }
-        guard case .object(let o) = try req.jsonBody() else { throw APIError.badRequest("Expected a JSON object body") }
-        return o
-    }
-
     /// How far to move, from exactly one of `millis`, `seconds` (may be fractional) or `duration`
     /// (`90s`, `10m`, `1h 30m`, `2 days`), in the query or a JSON body.
     private static func advanceMillis(_ req: HTTPRequest) throws -> Int64 {
-        let body = try bodyObject(req)
+        let body = try StateRoutes.objectBody(req, what: "how far to advance")
         func given(_ name: String) -> JSONValue? {
-            if let q = req.queryValue(name) { return Configuration.scalar(q) }
-            return body[name]
+            // Query text counts as a number when it reads as one, as in a JSON body.
+            guard let q = req.queryValue(name) else { return body[name] }
+            return Int64(q).map(JSONValue.int) ?? Double(q).map(JSONValue.double) ?? .string(q)
         }
         let provided = ["millis", "seconds", "duration"].filter { given($0) != nil }
         guard provided.count == 1 else {
@@ -98,14 +92,5 @@ enum TestingRoutes {
             }
             return ms
         }
-    }
-}
-
-private enum Configuration {
-    /// Query text as a number when it reads as one.
-    static func scalar(_ raw: String) -> JSONValue {
-        if let i = Int64(raw) { return .int(i) }
-        if let d = Double(raw) { return .double(d) }
-        return .string(raw)
     }
 }

@@ -72,10 +72,8 @@ public final class TestControls: Sendable {
             if let events {
                 for handler in try events.eventHandlers(forEvent: nil) { _ = try events.deleteEventHandler(named: handler.name) }
             }
-        } catch let e as EngineError {
-            throw e
         } catch {
-            throw .storage(error)
+            throw .storage(error)   // passes an EngineError through as it is
         }
     }
 
@@ -83,7 +81,7 @@ public final class TestControls: Sendable {
 
     /// A consistent copy of the database at `path` (SQLite's backup API), taken while serving.
     public func snapshot(to path: String) throws(EngineError) -> Int64 {
-        do { return try snapshotWriter(path) } catch let e as EngineError { throw e } catch { throw .storage(error) }
+        do { return try snapshotWriter(path) } catch { throw .storage(error) }
     }
 }
 
