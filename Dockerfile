@@ -15,7 +15,7 @@ RUN swift build -c release --product baton --static-swift-stdlib
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libsqlite3-0 libjavascriptcoregtk-4.1-0 libjq1 libcurl4 ca-certificates curl \
+        libsqlite3-0 libjavascriptcoregtk-4.1-0 libjq1 libcurl4 tzdata ca-certificates curl \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/.build/release/baton /usr/local/bin/baton
 COPY config/baton.json /etc/baton/baton.json
