@@ -10,7 +10,11 @@ public struct ExecutionWrite: Sendable {
     public var deletedWorkflowIds: [String] = []
     public var logs: [TaskExecLog] = []
     public var pollData: [PollData] = []
-    /// Every stored execution (workflows, tasks, logs, poll data, messages) goes first, before the
+    /// Schedules saved (with their firing state) and removed, and the records of fires made.
+    public var schedules: [StoredSchedule] = []
+    public var deletedScheduleNames: [String] = []
+    public var scheduleExecutions: [ScheduleExecution] = []
+    /// Every stored execution (workflows, tasks, logs, poll data, messages, schedules and their fires) goes first, before the
     /// rows above are written: a reset (`POST /api/admin/reset`).
     public var removesEverything = false
     /// Row JSON made ahead of the commit by `encodeRows()`.
@@ -29,6 +33,7 @@ public struct ExecutionWrite: Sendable {
 
     public var isEmpty: Bool {
         !removesEverything && workflows.isEmpty && tasks.isEmpty && deletedTaskIds.isEmpty && deletedWorkflowIds.isEmpty && logs.isEmpty && pollData.isEmpty
+            && schedules.isEmpty && deletedScheduleNames.isEmpty && scheduleExecutions.isEmpty
     }
 }
 
@@ -57,6 +62,10 @@ public protocol ExecutionStore: Sendable {
     func runningWorkflowIds(name: String, version: Int, startTime: Int64?, endTime: Int64?) throws -> [String]
     /// Workflows with a correlation id, newest first (ended ones only when asked).
     func workflows(name: String, correlationId: String, includeClosed: Bool) throws -> [WorkflowModel]
+    /// Every schedule with its firing state, by name.
+    func storedSchedules() throws -> [StoredSchedule]
+    /// Records of schedule fires matching a search, and how many match in all.
+    func scheduleExecutions(_ query: ScheduleExecutionQuery) throws -> (total: Int, executions: [ScheduleExecution])
     /// Tasks of a workflow as API JSON objects, in `seq` order, optionally filtered by status.
     func taskJSONs(workflowId: String, statuses: [String]) throws -> [[UInt8]]
 }

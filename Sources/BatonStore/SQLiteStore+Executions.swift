@@ -13,8 +13,10 @@ extension SQLiteStore: ExecutionStore {
     private func apply(_ changes: ExecutionWrite, _ conn: Connection) throws {
         if changes.removesEverything {
             try conn.executeScript(
-                "DELETE FROM task_log; DELETE FROM task; DELETE FROM workflow_message; DELETE FROM workflow; DELETE FROM poll_data;")
+                "DELETE FROM task_log; DELETE FROM task; DELETE FROM workflow_message; DELETE FROM workflow; DELETE FROM poll_data;"
+                + " DELETE FROM schedule_execution; DELETE FROM workflow_schedule;")
         }
+        try applySchedules(changes, conn)
         let rows = changes.rows()
         for (wf, row) in zip(changes.workflows, rows.workflows) {
             try conn.execute("""

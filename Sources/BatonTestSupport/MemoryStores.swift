@@ -10,6 +10,8 @@ public final class MemoryExecutionStore: ExecutionStore {
         var tasks: [String: TaskModel] = [:]
         var logs: [TaskExecLog] = []
         var pollData: [String: PollData] = [:]
+        var schedules: [String: StoredSchedule] = [:]
+        var scheduleExecutions: [ScheduleExecution] = []
         var commits = 0
     }
     private let rows = Mutex(Rows())
@@ -27,7 +29,11 @@ public final class MemoryExecutionStore: ExecutionStore {
             for c in changes {
                 if c.removesEverything {
                     r.workflows = [:]; r.tasks = [:]; r.logs = []; r.pollData = [:]
+                    r.schedules = [:]; r.scheduleExecutions = []
                 }
+                for s in c.schedules { r.schedules[s.schedule.name] = s }
+                for name in c.deletedScheduleNames { r.schedules[name] = nil }
+                r.scheduleExecutions += c.scheduleExecutions
                 for var wf in c.workflows {
                     wf.tasks = []
                     r.workflows[wf.workflowId] = wf
@@ -53,6 +59,18 @@ public final class MemoryExecutionStore: ExecutionStore {
 
     private func all() -> [WorkflowModel] {
         rows.withLock { r in r.workflows.keys.compactMap { assembled($0, r) } }.sorted { $0.createTime > $1.createTime }
+    }
+
+    public func storedSchedules() throws -> [StoredSchedule] {
+        rows.withLock { $0.schedules.values.sorted { $0.schedule.name < $1.schedule.name } }
+    }
+
+    /// Schedule names, states and paging only: what the engine's unit tests ask of it.
+    public func scheduleExecutions(_ q: ScheduleExecutionQuery) throws -> (total: Int, executions: [ScheduleExecution]) {
+        let all = rows.withLock { $0.scheduleExecutions }.filter {
+            (q.scheduleNames.isEmpty || q.scheduleNames.contains($0.scheduleName)) && (q.states.isEmpty || q.states.contains($0.state.rawValue))
+        }.sorted { $0.scheduledTime > $1.scheduledTime }
+        return (all.count, Array(all.dropFirst(q.start).prefix(q.size)))
     }
 
     public func activeWorkflows() throws -> [WorkflowModel] { all().filter { !$0.status.isTerminal } }

@@ -17,6 +17,8 @@ private final class FlakyStore: ExecutionStore {
         try inner.write(changes, durable: durable)
     }
     func activeWorkflows() throws -> [WorkflowModel] { try inner.activeWorkflows() }
+    func storedSchedules() throws -> [StoredSchedule] { try inner.storedSchedules() }
+    func scheduleExecutions(_ q: ScheduleExecutionQuery) throws -> (total: Int, executions: [ScheduleExecution]) { try inner.scheduleExecutions(q) }
     func workflow(id: String) throws -> WorkflowModel? { try inner.workflow(id: id) }
     func workflowJSON(id: String, includeTasks: Bool) throws -> [UInt8]? { try inner.workflowJSON(id: id, includeTasks: includeTasks) }
     func task(id: String) throws -> TaskModel? { try inner.task(id: id) }

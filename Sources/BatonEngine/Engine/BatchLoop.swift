@@ -192,6 +192,15 @@ public final class BatchLoop: Sendable {
         for id in state.takeDueWork(fired: &fired) {
             _ = Commands.run({ changes in Commands.decide(id, in: changes) }, on: state, env)
         }
+        // Due schedules, each fire a command of its own (its start, record and next run together).
+        for name in state.takeDueSchedules(limit: Schedules.firesPerBatch) {
+            fired += 1
+            let result = Commands.run({ changes throws(EngineError) in try Schedules.fire(name, in: changes) }, on: state, env)
+            if case .failure(let e) = result {
+                log.error("schedule fire failed; trying again in a second", ["schedule": name, "error": e.message])
+                state.retrySchedule(name, at: state.now + 1000)
+            }
+        }
         if fired > 0 { timersFired.add(fired, ordering: .relaxed) }
         for command in batch { command.run(state, env) }
         box.batchSeq += 1

@@ -41,6 +41,11 @@ final class ChangeSet {
         var httpAnswered: Set<String> = []
         /// Every execution goes, in memory and in storage, before anything else here applies (a reset).
         var removesEverything = false
+        /// Schedules saved (with firing state) and removed, fires recorded, the scheduler paused or resumed.
+        var savedSchedules: [String: StoredSchedule] = [:]
+        var deletedSchedules: Set<String> = []
+        var scheduleExecutions: [ScheduleExecution] = []
+        var schedulerPaused: Bool?
     }
     private(set) var staged = Staged()
     /// The version of each workflow before this change, as first read (from memory or storage).
@@ -238,6 +243,37 @@ final class ChangeSet {
     func answered(httpTask taskId: String) { staged.httpAnswered.insert(taskId) }
 
     func decideAgainSoon(_ id: String) { staged.dueNow.insert(id) }
+
+    // MARK: Schedules
+
+    func schedule(_ name: String) -> StoredSchedule? {
+        if staged.deletedSchedules.contains(name) { return nil }
+        return staged.savedSchedules[name] ?? state.schedules[name]
+    }
+
+    /// Every schedule, by name.
+    var allSchedules: [StoredSchedule] {
+        var all = state.schedules
+        for name in staged.deletedSchedules { all[name] = nil }
+        for (name, s) in staged.savedSchedules { all[name] = s }
+        return all.keys.sorted().map { all[$0]! }
+    }
+
+    var isSchedulerPaused: Bool { staged.schedulerPaused ?? state.schedulerPaused }
+
+    func save(_ schedule: StoredSchedule) {
+        staged.deletedSchedules.remove(schedule.schedule.name)
+        staged.savedSchedules[schedule.schedule.name] = schedule
+    }
+
+    func deleteSchedule(_ name: String) {
+        staged.savedSchedules[name] = nil
+        staged.deletedSchedules.insert(name)
+    }
+
+    func record(_ execution: ScheduleExecution) { staged.scheduleExecutions.append(execution) }
+
+    func setSchedulerPaused(_ paused: Bool) { staged.schedulerPaused = paused }
 
     /// Pending hand-outs of this change for a task definition (rate limits count them too).
     func stagedHandOuts(_ defName: String) -> Int { staged.handedOut[defName]?.count ?? 0 }

@@ -22,6 +22,12 @@ final class EngineState {
     private(set) var pollData: [String: PollData] = [:]
     /// HTTP tasks whose call is out (not sent again on a later decide).
     var inFlightHTTP: Set<String> = []
+    /// Every workflow schedule with its firing state, and one timer structure for all of them: the
+    /// heap holds (next run, name); an entry whose time no longer matches the schedule is stale.
+    private(set) var schedules: [String: StoredSchedule] = [:]
+    private var scheduleHeap = Heap<(Int64, String)> { $0.0 < $1.0 }
+    /// `GET /api/scheduler/admin/pause`: no schedule fires until resumed (in memory, as OSS).
+    private(set) var schedulerPaused = false
 
     // The current batch.
     private(set) var batch = BatchWrites()
@@ -53,6 +59,8 @@ final class EngineState {
                 if let resend = t.behavior.resend(t) { interrupted.append((wf.workflowId, resend)) }
             }
         }
+        schedules = [:]; scheduleHeap = Heap { $0.0 < $1.0 }
+        for s in try store.storedSchedules() { setSchedule(s) }
         pollData = [:]
         for p in try store.allPollData() { pollData[Self.pollKey(p.queueName, p.domain)] = p }
         touchedQueues = Set(queues.keys)
@@ -133,6 +141,18 @@ final class EngineState {
             pollData[key] = p
             batch.pollData[key] = p
         }
+        for name in staged.deletedSchedules {
+            schedules[name] = nil
+            batch.schedules[name] = nil
+            batch.deletedScheduleNames.insert(name)
+        }
+        for (name, s) in staged.savedSchedules {
+            setSchedule(s)
+            batch.schedules[name] = s
+            batch.deletedScheduleNames.remove(name)
+        }
+        batch.scheduleExecutions += staged.scheduleExecutions
+        if let paused = staged.schedulerPaused { schedulerPaused = paused }
         for (defName, times) in staged.handedOut {
             var all = dispatchTimes[defName, default: []]
             // Only the longest rate window matters; a minute covers every definition in practice.
@@ -153,6 +173,7 @@ final class EngineState {
         pollData = [:]
         inFlightHTTP = []
         uncommitted = [:]
+        schedules = [:]; scheduleHeap = Heap { $0.0 < $1.0 }
         batch = BatchWrites()
         batch.removesEverything = true
     }
@@ -170,6 +191,9 @@ final class EngineState {
         w.deletedWorkflowIds = Array(batch.deletedWorkflowIds)
         w.logs = batch.logs
         w.pollData = Array(batch.pollData.values)
+        w.schedules = batch.schedules.keys.sorted().map { batch.schedules[$0]! }
+        w.deletedScheduleNames = batch.deletedScheduleNames.sorted()
+        w.scheduleExecutions = batch.scheduleExecutions
         w.removesEverything = batch.removesEverything
         w.encodeRows()
         for (id, wf) in batch.workflows where workflows[id] == nil { uncommitted[id] = (seq, wf) }
@@ -271,10 +295,36 @@ final class EngineState {
 
     /// The earliest instant some timer wants the engine.
     var nextWakeUp: Int64? {
-        switch (dueHeap.first?.0, visibilityHeap.first?.0) {
-        case let (x?, y?): min(x, y)
-        case let (x, y): x ?? y
+        let times = [dueHeap.first?.0, visibilityHeap.first?.0, schedulerPaused ? nil : scheduleHeap.first?.0].compactMap { $0 }
+        return times.min()
+    }
+
+    /// Every saved schedule has a heap entry at its next run.
+    private func setSchedule(_ s: StoredSchedule) {
+        schedules[s.schedule.name] = s
+        if let next = s.nextRunTime, !s.schedule.paused { scheduleHeap.push((next, s.schedule.name)) }
+    }
+
+    /// Schedules whose next run has come (each once, at most `limit`), in due order. A schedule
+    /// behind by many fires (catch-up after downtime) fires one per batch, so it cannot starve the rest.
+    func takeDueSchedules(limit: Int) -> [String] {
+        guard !schedulerPaused else { return [] }
+        var due: [String] = []
+        var seen: Set<String> = []
+        while due.count < limit, let (t, name) = scheduleHeap.first, t <= now {
+            scheduleHeap.popFirst()
+            // The heap only says when to look: an entry left from an earlier next run finds the
+            // schedule not due (or due anyway, never early), and the fire itself checks again.
+            guard let s = schedules[name], let next = s.nextRunTime, next <= now, !s.schedule.paused, seen.insert(name).inserted else { continue }
+            due.append(name)
         }
+        return due
+    }
+
+    /// Looks at a schedule again at `time` (its fire failed underneath: storage trouble).
+    func retrySchedule(_ name: String, at time: Int64) {
+        guard schedules[name]?.nextRunTime != nil else { return }
+        scheduleHeap.push((time, name))
     }
 
     /// Workflows whose timers have come due (each once), in due order; wakes pollers of queues whose
@@ -309,10 +359,14 @@ struct BatchWrites {
     var deletedWorkflowIds: Set<String> = []
     var logs: [TaskExecLog] = []
     var pollData: [String: PollData] = [:]
+    var schedules: [String: StoredSchedule] = [:]
+    var deletedScheduleNames: Set<String> = []
+    var scheduleExecutions: [ScheduleExecution] = []
     var removesEverything = false
 
     var isEmpty: Bool {
         !removesEverything && workflows.isEmpty && tasks.isEmpty && deletedTaskIds.isEmpty && deletedWorkflowIds.isEmpty && logs.isEmpty && pollData.isEmpty
+            && schedules.isEmpty && deletedScheduleNames.isEmpty && scheduleExecutions.isEmpty
     }
 
     mutating func record(_ wf: WorkflowModel, rowChanged: Bool, changedTasks: Set<String>, removedTasks: Set<String>) {

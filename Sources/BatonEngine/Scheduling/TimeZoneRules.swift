@@ -3,7 +3,7 @@ import Foundation
 /// A time zone as java.time's `ZoneId` names and resolves it: region ids (`America/New_York`), `UTC`,
 /// `GMT`, `Z` and fixed offsets (`+02:00`, `UTC+2`). Conductor's scheduler takes `ZoneId.of(zoneId)`,
 /// so an id Java rejects is rejected here with Java's words.
-public struct TimeZoneRules: Sendable {
+public struct TimeZoneRules: Sendable, Equatable {
     public let id: String
     private let fixedOffset: Int?
     private let zone: TimeZone?
