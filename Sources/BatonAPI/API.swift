@@ -15,10 +15,14 @@ public struct Services: Sendable {
     public var environment: [String: String]
     /// The manual clock, reset and snapshots (`/api/admin/clock`, `/reset`, `/snapshot`).
     public var testing: TestControls?
+    /// Workflow schedules (`/api/scheduler`).
+    public var scheduler: SchedulerService?
 
     public init(metadata: MetadataService, executions: WorkflowService? = nil, events: EventService? = nil, version: String,
-                configuration: JSONObject = JSONObject(), environment: [String: String] = [:], testing: TestControls? = nil) {
+                configuration: JSONObject = JSONObject(), environment: [String: String] = [:], testing: TestControls? = nil,
+                scheduler: SchedulerService? = nil) {
         self.testing = testing
+        self.scheduler = scheduler
         self.metadata = metadata
         self.executions = executions
         self.events = events
@@ -56,6 +60,7 @@ public enum API {
             if let testing = services.testing { TestingRoutes.register(on: &router, testing) }
         }
         if let events = services.events { EventRoutes.register(on: &router, events) }
+        if let scheduler = services.scheduler { SchedulerRoutes.register(on: &router, scheduler) }
         return router
     }
 

@@ -144,7 +144,7 @@ enum Baton {
         let services = Services(metadata: MetadataService(store: catalog, clock: clock), executions: WorkflowService(loop: loop),
                                 events: EventService(store: store), version: BatonVersion.current,
                                 configuration: config.settingsJSON, environment: ProcessInfo.processInfo.environment,
-                                testing: testing)
+                                testing: testing, scheduler: SchedulerService(loop: loop))
         let router = API.router(services)
         var http = HTTPServerConfiguration()
         http.host = config.host
