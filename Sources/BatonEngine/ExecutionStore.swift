@@ -12,6 +12,8 @@ public struct ExecutionWrite: Sendable {
     public var pollData: [PollData] = []
     /// Schedules saved (with their firing state) and removed, and the records of fires made.
     public var schedules: [StoredSchedule] = []
+    /// Schedules of `schedules` that only fired: their row keeps its definition, new times only.
+    public var timingOnlyScheduleNames: Set<String> = []
     public var deletedScheduleNames: [String] = []
     public var scheduleExecutions: [ScheduleExecution] = []
     /// Every stored execution (workflows, tasks, logs, poll data, messages, schedules and their fires) goes first, before the

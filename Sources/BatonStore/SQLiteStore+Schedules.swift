@@ -5,7 +5,11 @@ import BatonSupport
 extension SQLiteStore {
     /// Schedule rows of one engine batch, in the batch's transaction.
     func applySchedules(_ changes: ExecutionWrite, _ conn: Connection) throws {
-        for s in changes.schedules {
+        for s in changes.schedules where changes.timingOnlyScheduleNames.contains(s.schedule.name) {
+            try conn.execute("UPDATE workflow_schedule SET next_run_time = ?, last_run_time = ? WHERE name = ?",
+                             [s.nextRunTime.map { .integer($0) } ?? .null, s.lastRunTime.map { .integer($0) } ?? .null, .text(s.schedule.name)])
+        }
+        for s in changes.schedules where !changes.timingOnlyScheduleNames.contains(s.schedule.name) {
             try conn.execute("""
                 INSERT INTO workflow_schedule (name, workflow_name, next_run_time, last_run_time, json) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET workflow_name = excluded.workflow_name, next_run_time = excluded.next_run_time,

@@ -33,7 +33,7 @@ enum BatonBench {
             case "--help", "-h":
                 print("usage: baton-bench [--url URL] [--seconds S] [--connections 1,64] [--runs N] [--scenarios LIST] [--sqlite-dir DIR]")
                 print("                   [--workers 1,4,16] [--starters 16]   (end-to-end scenario)")
-                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq")
+                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq, schedules")
                 return
             default:
                 FileHandle.standardError.write(Data("baton-bench: unknown argument \(a)\n".utf8))
@@ -106,6 +106,19 @@ enum BatonBench {
             let p50 = median(results.map { percentileMillis($0, 0.5) }), p99 = median(results.map { percentileMillis($0, 0.99) })
             print(String(format: "sync execute JSON_JQ_TRANSFORM      p50 %6.3f ms   p99 %6.3f ms  (%5.0f runs/s, medians of %d runs)",
                          p50, p99, 1000 / max(p50, 0.001), runs))
+        }
+        if scenarios.contains("schedules") {
+            let count = 10_000, sampled = 100, w = workers.max() ?? 16
+            let f = try bench.scheduleLoad(count: count, sampled: sampled, workers: w, runs: runs)
+            print(String(format: "%d schedules every second (saved in %.1f s)  %8.0f fires/s sustained  (median of %d)",
+                         count, f.createSeconds, median(f.firesPerSecond), runs))
+            print(String(format: "due -> fire ran (all fires of one second)   p50 %6.1f ms   p99 %6.1f ms  (%d fires)",
+                         percentile(f.fireLateness, 0.5), percentile(f.fireLateness, 0.99), f.fireLateness.count))
+            print(String(format: "due -> worker holds the task (%d sampled)  p50 %6.1f ms   p99 %6.1f ms  (%d tasks)",
+                         sampled, percentile(f.workerDelay, 0.5), percentile(f.workerDelay, 0.99), f.workerDelay.count))
+            let without = median(f.endToEndWithout), with = median(f.endToEndWith)
+            print(String(format: "end-to-end one-task, %2d workers: %8.0f workflows/s without schedules, %8.0f with (ratio %.2f)",
+                         w, without, with, with / max(without, 1)))
         }
         if scenarios.contains("dispatch") {
             let results = try (0..<runs).map { _ in try bench.dispatchLatency(samples: 300) }

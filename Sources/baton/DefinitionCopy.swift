@@ -3,7 +3,7 @@ import BatonSupport
 import Foundation
 
 /// `baton export --to URL` and `baton import --from URL`: every task definition, workflow definition
-/// (all versions) and event handler of one Conductor API copied into another through the API itself,
+/// (all versions), event handler and workflow schedule of one Conductor API copied into another through the API itself,
 /// so the other side can be a Conductor cluster as well as a Baton. What the target already has in the
 /// same form is left alone; `--dry-run` lists what would change and changes nothing.
 struct DefinitionCopy {
@@ -55,7 +55,10 @@ struct DefinitionCopy {
             "\(name($0)) version \($0.objectValue?["version"]?.int64Value ?? 1)"
         }
         let handlers = diff(kind: "event handler", try list(from, "/event"), try list(to, "/event")) { name($0) }
-        let all = taskDefs + workflowDefs + handlers
+        // A server without the scheduler (older Conductor) has no schedules to give or compare.
+        let schedules = diff(kind: "schedule", try list(from, "/scheduler/schedules", missingIsEmpty: true),
+                             try list(to, "/scheduler/schedules", missingIsEmpty: true)) { name($0) }
+        let all = taskDefs + workflowDefs + handlers + schedules
         for item in all where item.change != .unchanged {
             say("\(plan.dryRun ? "would \(item.change.rawValue)" : item.change.rawValue) \(item.kind) \(item.name)")
         }
@@ -83,6 +86,10 @@ struct DefinitionCopy {
         for item in handlers where item.change != .unchanged {
             write(item.change == .create ? "POST" : "PUT", "/event", item.json, "event handler \(item.name)")
         }
+        // Last: a schedule names a workflow definition. Saving creates or updates.
+        for item in schedules where item.change != .unchanged {
+            write("POST", "/scheduler/schedules", item.json, "schedule \(item.name)")
+        }
         say("\(plan.verb): \(creates) created, \(updates) updated, \(unchanged) unchanged in \(to)\(ok ? "" : "; some writes failed")")
         return ok
     }
@@ -99,8 +106,9 @@ struct DefinitionCopy {
         }
     }
 
-    /// The fields a server stamps on every write (times, authors) say nothing about the definition.
-    static let stampedFields: Set<String> = ["createTime", "updateTime", "createdBy", "updatedBy"]
+    /// The fields a server stamps on every write (times, authors) say nothing about the definition,
+    /// nor does a schedule's next run.
+    static let stampedFields: Set<String> = ["createTime", "updateTime", "updatedTime", "createdBy", "updatedBy", "nextRunTime"]
 
     /// A definition as text with keys sorted and stamps left out, to compare two servers' copies.
     static func comparable(_ v: JSONValue) -> String {
@@ -118,8 +126,9 @@ struct DefinitionCopy {
 
     // MARK: HTTP
 
-    private func list(_ base: String, _ path: String) throws -> [JSONValue] {
-        let body = try send("GET", base + path, nil)
+    private func list(_ base: String, _ path: String, missingIsEmpty: Bool = false) throws -> [JSONValue] {
+        let body: [UInt8]
+        do { body = try send("GET", base + path, nil) } catch is NotFound where missingIsEmpty { return [] }
         guard case .array(let items) = try JSONParser.parse(String(decoding: body, as: UTF8.self)) else {
             throw UsageError(description: "GET \(base + path): expected a JSON array")
         }
@@ -138,9 +147,14 @@ struct DefinitionCopy {
         } else {
             response = try HTTPClient.send(method: method, url: url, headers: h, body: bytes, connectTimeoutMillis: 10_000, readTimeoutMillis: 60_000)
         }
-        guard (200..<300).contains(response.status) else {
-            throw UsageError(description: "\(method) \(url) answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
-        }
+        let answer = "\(method) \(url) answered \(response.status): \(String(decoding: response.body, as: UTF8.self))"
+        if response.status == 404 { throw NotFound(description: answer) }
+        guard (200..<300).contains(response.status) else { throw UsageError(description: answer) }
         return response.body
     }
+}
+
+/// A 404 from the other server (an API it does not have).
+private struct NotFound: Error, CustomStringConvertible {
+    let description: String
 }

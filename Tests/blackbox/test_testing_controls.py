@@ -13,7 +13,7 @@ from conftest import BATON
 from execution_support import batch_poll, register_taskdefs, register_workflow, simple, taskdef, wf_def
 
 HOUR = 3_600_000
-STAMPS = {"createTime", "updateTime", "createdBy", "updatedBy"}
+STAMPS = {"createTime", "updateTime", "updatedTime", "createdBy", "updatedBy", "nextRunTime"}
 
 
 _workflow_clients = {}
@@ -122,7 +122,8 @@ def definitions(api):
         return sorted((json.dumps({k: v for k, v in d.items() if k not in STAMPS}, sort_keys=True) for d in items))
     return {"taskdefs": strip(requests.get(api + "/metadata/taskdefs", timeout=10).json()),
             "workflows": strip(requests.get(api + "/metadata/workflow", timeout=10).json()),
-            "events": strip(requests.get(api + "/event", timeout=10).json())}
+            "events": strip(requests.get(api + "/event", timeout=10).json()),
+            "schedules": strip(requests.get(api + "/scheduler/schedules", timeout=10).json())}
 
 
 def copy(verb, *args):
@@ -145,31 +146,40 @@ def test_export_and_import_round_trip_every_definition_kind(start_server):
                  {"name": "ex_off", "event": "conductor:ex_flow:off", "active": False, "condition": "$.ok == true",
                   "actions": [{"action": "complete_task", "complete_task": {"workflowId": "${w}", "taskRefName": "f"}}]}):
         assert requests.post(aapi + "/event", json=body, timeout=10).status_code == 200
+    for body in ({"name": "ex_nightly", "cronExpression": "0 0 2 * * *", "zoneId": "Europe/Berlin", "description": "nightly",
+                  "startWorkflowRequest": {"name": "ex_parent", "input": {"k": 1}}},
+                 {"name": "ex_paused", "cronExpression": "0 */5 * * * MON-FRI", "paused": True, "runCatchupScheduleInstances": True,
+                  "startWorkflowRequest": {"name": "ex_flow", "version": 1}}):
+        assert requests.post(aapi + "/scheduler/schedules", json=body, timeout=10).status_code == 200
     source = definitions(aapi)
-    assert len(source["workflows"]) == 3 and len(source["taskdefs"]) == 2 and len(source["events"]) == 2
+    assert len(source["workflows"]) == 3 and len(source["taskdefs"]) == 2 and len(source["events"]) == 2 and len(source["schedules"]) == 2
 
     dry = copy("export", "--from", a.url, "--to", b.url, "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert "would create workflow definition ex_flow version 2" in dry.stdout and "7 to create" in dry.stdout
-    assert definitions(b.url + "/api") == {"taskdefs": [], "workflows": [], "events": []}
+    assert "would create workflow definition ex_flow version 2" in dry.stdout and "would create schedule ex_nightly" in dry.stdout and "9 to create" in dry.stdout
+    assert definitions(b.url + "/api") == {"taskdefs": [], "workflows": [], "events": [], "schedules": []}
 
     out = copy("export", "--from", a.url, "--to", b.url + "/api")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "7 created, 0 updated, 0 unchanged" in out.stdout
+    assert "9 created, 0 updated, 0 unchanged" in out.stdout
     assert definitions(b.url + "/api") == source
 
     again = copy("export", "--from", a.url, "--to", b.url)
-    assert "0 created, 0 updated, 7 unchanged" in again.stdout, again.stdout
+    assert "0 created, 0 updated, 9 unchanged" in again.stdout, again.stdout
 
     # A change on one side is an update on the next run, and only that.
     requests.put(aapi + "/metadata/taskdefs", json=taskdef("ex_store", ownerEmail="ops@example.com", concurrentExecLimit=9), timeout=10)
     changed = copy("export", "--from", a.url, "--to", b.url)
-    assert "update task definition ex_store" in changed.stdout and "0 created, 1 updated, 6 unchanged" in changed.stdout
+    assert "update task definition ex_store" in changed.stdout and "0 created, 1 updated, 8 unchanged" in changed.stdout
     assert definitions(b.url + "/api") == definitions(aapi)
 
     imported = copy("import", "--from", b.url, "--to", c.url)
-    assert imported.returncode == 0 and "7 created" in imported.stdout, imported.stdout + imported.stderr
+    assert imported.returncode == 0 and "9 created" in imported.stdout, imported.stdout + imported.stderr
     assert definitions(c.url + "/api") == definitions(aapi)
+
+    copied = requests.get(c.url + "/api/scheduler/schedules/ex_paused", timeout=10).json()
+    assert copied["paused"] and copied["runCatchupScheduleInstances"] and "nextRunTime" not in copied
+    assert requests.get(c.url + "/api/scheduler/schedules/ex_nightly", timeout=10).json()["nextRunTime"] > 0
 
     # What landed works: the imported parent runs its imported child.
     wid = start(c, "ex_parent")

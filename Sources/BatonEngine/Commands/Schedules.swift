@@ -4,8 +4,10 @@ import BatonSupport
 /// the workflow it starts, the record of the fire and the schedule's next run go into one change,
 /// hence one commit, so a crash can neither lose a fire nor make it twice.
 enum Schedules {
-    /// Fires per batch at most; the rest stay due for the next batch, right after.
-    static let firesPerBatch = 256
+    /// Fires per batch at most; the rest stay due for the next batch, right after. Kept small even
+    /// when no command waits (clients may all be waiting for the last commit): a burst of fires then
+    /// makes the fires late, not every API call behind a long batch.
+    static let firesPerBatch = 16
 
     static func notFound(_ name: String) -> EngineError { .notFound("Schedule '\(name)' not found") }
 
@@ -37,7 +39,7 @@ enum Schedules {
         }
         stored.lastRunTime = due
         stored.nextRunTime = schedule.nextRun(after: due, now: changes.now)
-        changes.save(stored)
+        changes.saveRun(stored)
         changes.record(execution)
     }
 
@@ -45,20 +47,14 @@ enum Schedules {
         let factory = WorkflowFactory(metadata: changes.env.definitions, ids: changes.env.ids)
         let def: WorkflowDef
         if let embedded = request.workflowDef {
-            def = embedded
+            def = try factory.prepare(embedded)
         } else {
-            guard let registered = try changes.workflowDef(name: request.name, version: request.version) else {
+            guard let registered = try changes.preparedWorkflowDef(name: request.name, version: request.version) else {
                 throw .workflowDefNotFound(name: request.name, version: request.version)
             }
             def = registered
         }
-        var wf = try factory.make(definition: def, input: request.input, now: changes.now)
-        wf.correlationId = request.correlationId
-        wf.priority = request.priority
-        wf.taskToDomain = request.taskToDomain
-        wf.createdBy = request.createdBy
-        wf.idempotencyKey = request.idempotencyKey
-        return wf
+        return try factory.make(request, definition: def, now: changes.now)
     }
 
     /// Creates or replaces a schedule (OSS's save): the creation time and author of an existing one

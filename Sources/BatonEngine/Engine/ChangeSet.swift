@@ -43,6 +43,8 @@ final class ChangeSet {
         var removesEverything = false
         /// Schedules saved (with firing state) and removed, fires recorded, the scheduler paused or resumed.
         var savedSchedules: [String: StoredSchedule] = [:]
+        /// Saved schedules whose definition changed, not only their firing times.
+        var redefinedSchedules: Set<String> = []
         var deletedSchedules: Set<String> = []
         var scheduleExecutions: [ScheduleExecution] = []
         var schedulerPaused: Bool?
@@ -122,6 +124,12 @@ final class ChangeSet {
     }
 
     /// A definition read through the catalog.
+    /// A registered definition ready to start (see `DefinitionCatalog.preparedWorkflowDef`).
+    func preparedWorkflowDef(name: String, version: Int?) throws(EngineError) -> WorkflowDef? {
+        try step()
+        return try env.definitions.preparedWorkflowDef(name: name, version: version, ids: env.ids)
+    }
+
     func workflowDef(name: String, version: Int?) throws(EngineError) -> WorkflowDef? {
         try step()
         do { return try env.definitions.workflowDef(name: name, version: version) } catch { throw .storage(error) }
@@ -263,6 +271,13 @@ final class ChangeSet {
 
     func save(_ schedule: StoredSchedule) {
         staged.deletedSchedules.remove(schedule.schedule.name)
+        staged.savedSchedules[schedule.schedule.name] = schedule
+        staged.redefinedSchedules.insert(schedule.schedule.name)
+    }
+
+    /// Saves a fire's new timing (next and last run) of a schedule otherwise unchanged: storage
+    /// updates two columns instead of rewriting the schedule.
+    func saveRun(_ schedule: StoredSchedule) {
         staged.savedSchedules[schedule.schedule.name] = schedule
     }
 

@@ -149,6 +149,7 @@ final class EngineState {
         for (name, s) in staged.savedSchedules {
             setSchedule(s)
             batch.schedules[name] = s
+            if staged.redefinedSchedules.contains(name) || batch.deletedScheduleNames.contains(name) { batch.redefinedSchedules.insert(name) }
             batch.deletedScheduleNames.remove(name)
         }
         batch.scheduleExecutions += staged.scheduleExecutions
@@ -192,6 +193,7 @@ final class EngineState {
         w.logs = batch.logs
         w.pollData = Array(batch.pollData.values)
         w.schedules = batch.schedules.keys.sorted().map { batch.schedules[$0]! }
+        w.timingOnlyScheduleNames = Set(batch.schedules.keys).subtracting(batch.redefinedSchedules)
         w.deletedScheduleNames = batch.deletedScheduleNames.sorted()
         w.scheduleExecutions = batch.scheduleExecutions
         w.removesEverything = batch.removesEverything
@@ -360,6 +362,8 @@ struct BatchWrites {
     var logs: [TaskExecLog] = []
     var pollData: [String: PollData] = [:]
     var schedules: [String: StoredSchedule] = [:]
+    /// Schedules of `schedules` whose definition changed in this batch (the others only fired).
+    var redefinedSchedules: Set<String> = []
     var deletedScheduleNames: Set<String> = []
     var scheduleExecutions: [ScheduleExecution] = []
     var removesEverything = false

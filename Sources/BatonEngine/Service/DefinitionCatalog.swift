@@ -9,6 +9,9 @@ public final class DefinitionCatalog: MetadataStore, Sendable {
     /// The snapshot, or nil when a write invalidated it (reloaded on the next read).
     private let current = Mutex<Snapshot?>(nil)
     private let generations = Atomic<UInt64>(0)
+    /// Registered definitions prepared for starting (task definitions attached), by name and version,
+    /// valid for one generation: every start and every schedule fire of a definition shares one.
+    private let prepared = Mutex<(generation: UInt64, defs: [String: WorkflowDef])>((0, [:]))
 
     /// Every definition at one generation.
     final class Snapshot: Sendable {
@@ -71,6 +74,23 @@ public final class DefinitionCatalog: MetadataStore, Sendable {
         guard let versions = try snapshot().workflowDefs[name] else { return nil }
         guard let version else { return versions.last }
         return versions.first { $0.version == version }
+    }
+
+    /// The registered definition (`version` nil: the latest) as `WorkflowFactory.prepare` makes it,
+    /// prepared once per generation; nil when it is not registered.
+    public func preparedWorkflowDef(name: String, version: Int?, ids: any IDSource) throws(EngineError) -> WorkflowDef? {
+        let key = "\(name)\u{1}\(version.map(String.init) ?? "latest")"
+        let generation = self.generation
+        if let hit = prepared.withLock({ $0.generation == generation ? $0.defs[key] : nil }) { return hit }
+        let registered: WorkflowDef?
+        do { registered = try workflowDef(name: name, version: version) } catch { throw .storage(error) }
+        guard let registered else { return nil }
+        let def = try WorkflowFactory(metadata: self, ids: ids).prepare(registered)
+        prepared.withLock { cache in
+            if cache.generation != generation { cache = (generation, [:]) }
+            cache.defs[key] = def
+        }
+        return def
     }
 
     public func allWorkflowDefs() throws -> [WorkflowDef] {

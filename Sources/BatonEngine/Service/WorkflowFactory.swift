@@ -76,6 +76,17 @@ public struct WorkflowFactory {
     }
 
     /// A RUNNING execution of `definition` (already prepared or not) with its input template applied.
+    /// The workflow a start request makes from its (prepared) definition, with the request's options.
+    public func make(_ request: StartRequest, definition: WorkflowDef, now: Int64) throws(EngineError) -> WorkflowModel {
+        var wf = try make(definition: definition, input: request.input, now: now, prepared: true)
+        wf.correlationId = request.correlationId
+        wf.priority = request.priority
+        wf.taskToDomain = request.taskToDomain
+        wf.createdBy = request.createdBy
+        wf.idempotencyKey = request.idempotencyKey
+        return wf
+    }
+
     public func make(definition: WorkflowDef, input: JSONObject, now: Int64, prepared: Bool = false) throws(EngineError) -> WorkflowModel {
         let def = prepared ? definition : try prepare(definition)
         var wf = WorkflowModel(workflowId: ids.next(), status: .running, definition: def)

@@ -12,7 +12,6 @@ public final class WorkflowService: Sendable {
     /// Prepared definitions (task definitions attached) by name and version, valid for one catalog
     /// generation: preparing costs a few lookups and a decode, and every start of a registered
     /// workflow needs one.
-    private let prepared = Mutex<(generation: UInt64, defs: [String: WorkflowDef])>((0, [:]))
 
     public init(loop: BatchLoop) { self.loop = loop }
 
@@ -28,28 +27,11 @@ public final class WorkflowService: Sendable {
         } else {
             def = try preparedDefinition(name: request.name, version: request.version, notFound: notFound)
         }
-        var wf = try factory.make(definition: def, input: request.input, now: env.clock.now, prepared: true)
-        wf.correlationId = request.correlationId
-        wf.priority = request.priority
-        wf.taskToDomain = request.taskToDomain
-        wf.createdBy = request.createdBy
-        wf.idempotencyKey = request.idempotencyKey
-        return wf
+        return try factory.make(request, definition: def, now: env.clock.now)
     }
 
     private func preparedDefinition(name: String, version: Int?, notFound: (String, Int?) -> EngineError) throws(EngineError) -> WorkflowDef {
-        let key = "\(name)\u{1}\(version.map(String.init) ?? "latest")"
-        let catalog = env.definitions
-        let generation = catalog.generation
-        if let hit = prepared.withLock({ $0.generation == generation ? $0.defs[key] : nil }) { return hit }
-        let registered: WorkflowDef?
-        do { registered = try catalog.workflowDef(name: name, version: version) } catch { throw .storage(error) }
-        guard let registered else { throw notFound(name, version) }
-        let def = try WorkflowFactory(metadata: catalog, ids: env.ids).prepare(registered)
-        prepared.withLock { cache in
-            if cache.generation != generation { cache = (generation, [:]) }
-            cache.defs[key] = def
-        }
+        guard let def = try env.definitions.preparedWorkflowDef(name: name, version: version, ids: env.ids) else { throw notFound(name, version) }
         return def
     }
 
