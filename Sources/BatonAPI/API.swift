@@ -17,10 +17,13 @@ public struct Services: Sendable {
     public var testing: TestControls?
     /// Workflow schedules (`/api/scheduler`).
     public var scheduler: SchedulerService?
+    /// Connections, database size and process start for `/metrics`.
+    public var observability: Observability?
 
     public init(metadata: MetadataService, executions: WorkflowService? = nil, events: EventService? = nil, version: String,
                 configuration: JSONObject = JSONObject(), environment: [String: String] = [:], testing: TestControls? = nil,
-                scheduler: SchedulerService? = nil) {
+                scheduler: SchedulerService? = nil, observability: Observability? = nil) {
+        self.observability = observability
         self.testing = testing
         self.scheduler = scheduler
         self.metadata = metadata
@@ -58,6 +61,7 @@ public enum API {
             StateRoutes.register(on: &router, executions)
             AdminRoutes.register(on: &router, executions, services)
             if let testing = services.testing { TestingRoutes.register(on: &router, testing) }
+            if let observability = services.observability { MetricsRoutes.register(on: &router, executions, observability) }
         }
         if let events = services.events { EventRoutes.register(on: &router, events) }
         if let scheduler = services.scheduler { SchedulerRoutes.register(on: &router, scheduler) }

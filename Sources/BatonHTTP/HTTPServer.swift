@@ -46,13 +46,16 @@ public final class HTTPServer: Sendable {
         var acceptThreadDone = false
     }
     private let state = Mutex(State())
-    private let activeConnections = Atomic<Int>(0)
+    /// Open and accepted connections, shared with whoever reports them (`/metrics`).
+    public let connections: ConnectionStatistics
     /// Over-limit connections being answered 503.
     private let rejecting = Atomic<Int>(0)
     /// Written once at shutdown; stays readable, so every poller wakes.
     private let wakePipe: (read: Int32, write: Int32)
 
-    public init(configuration: HTTPServerConfiguration, handler: @escaping Handler, errorResponder: @escaping ErrorResponder) {
+    public init(configuration: HTTPServerConfiguration, handler: @escaping Handler, errorResponder: @escaping ErrorResponder,
+                connections: ConnectionStatistics = ConnectionStatistics()) {
+        self.connections = connections
         self.configuration = configuration
         self.handler = handler
         self.errorResponder = errorResponder
@@ -95,7 +98,7 @@ public final class HTTPServer: Sendable {
         let deadline = monotonicNanos() + UInt64(drainSeconds * 1e9)
         while monotonicNanos() < deadline {
             let acceptDone = state.withLock { $0.acceptThreadDone }
-            if acceptDone && activeConnections.load(ordering: .acquiring) == 0 { return true }
+            if acceptDone && connections.open.load(ordering: .acquiring) == 0 { return true }
             usleep(5_000)
         }
         return false
@@ -123,7 +126,7 @@ public final class HTTPServer: Sendable {
                 continue
             }
             Socket.configureAccepted(fd, sendTimeoutSeconds: Int(configuration.readTimeoutSeconds))
-            if activeConnections.load(ordering: .relaxed) >= configuration.maxConnections {
+            if connections.open.load(ordering: .relaxed) >= configuration.maxConnections {
                 // Answer rather than leave the client hanging in the backlog. The answer is sent with
                 // the gentle close of `sendError` on a short-lived thread (a few at most), so a client
                 // that already sent its request still reads the 503 instead of a reset.
@@ -142,11 +145,12 @@ public final class HTTPServer: Sendable {
                 }
                 continue
             }
-            activeConnections.add(1, ordering: .relaxed)
+            connections.open.add(1, ordering: .relaxed)
+            connections.accepted.add(1, ordering: .relaxed)
             let thread = Thread { [self] in
                 serve(fd)
                 close(fd)
-                activeConnections.subtract(1, ordering: .releasing)
+                connections.open.subtract(1, ordering: .releasing)
             }
             // Handlers may run an engine batch on this thread, and deciding a deeply nested workflow
             // recurses: the engine thread's stack size, reserved but only touched as needed.
@@ -248,4 +252,12 @@ public final class HTTPServer: Sendable {
             discarded += n
         }
     }
+}
+
+/// Connections a server has open now and has accepted since it started.
+public final class ConnectionStatistics: Sendable {
+    public let open = Atomic<Int>(0)
+    public let accepted = Atomic<Int>(0)
+
+    public init() {}
 }

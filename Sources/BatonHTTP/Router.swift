@@ -1,3 +1,6 @@
+import BatonSupport
+import Synchronization
+
 /// Maps method + path to handlers with Spring's precedence: a literal segment beats a `{variable}`
 /// at the first position where two matching routes differ. A path that matches under another method
 /// only is a 405; no match at all is a 404.
@@ -14,9 +17,13 @@ public struct Router: Sendable {
         var pattern: String
         var segments: [Segment]
         var handler: Handler
+        var stats: RouteStatistics
     }
 
     private var routes: [Route] = []
+    /// Requests per route (and for no route), shared with the `/metrics` handler, which may be
+    /// registered before the routes it reports.
+    public let statistics = RouterStatistics()
     private let notFound: @Sendable (HTTPRequest) -> HTTPResponse
     private let methodNotAllowed: @Sendable (HTTPRequest, [String]) -> HTTPResponse
 
@@ -34,7 +41,9 @@ public struct Router: Sendable {
             $0.hasPrefix("{") && $0.hasSuffix("}") ? .variable(String($0.dropFirst().dropLast())) : .literal(String($0))
         }
         let normalized = segments == [.literal("")] ? [] : segments
-        routes.append(Route(method: method, pattern: pattern, segments: normalized, handler: handler))
+        let stats = RouteStatistics(method: method, pattern: pattern)
+        statistics.register(stats)
+        routes.append(Route(method: method, pattern: pattern, segments: normalized, handler: handler, stats: stats))
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -47,15 +56,20 @@ public struct Router: Sendable {
                 allowed.append(route.method)
             }
         }
+        let started = monotonicNanos()
         guard let route = best else {
-            return allowed.isEmpty ? notFound(request) : methodNotAllowed(request, allowed)
+            let response = allowed.isEmpty ? notFound(request) : methodNotAllowed(request, allowed)
+            statistics.unmatched.record(status: response.status, seconds: Double(monotonicNanos() - started) / 1e9)
+            return response
         }
         // A more specific route under another method shadows this one, as in Spring.
         var request = request
         for (segment, value) in zip(route.segments, request.pathSegments) {
             if case .variable(let name) = segment { request.pathParameters[name] = value }
         }
-        return route.handler(request)
+        let response = route.handler(request)
+        route.stats.record(status: response.status, seconds: Double(monotonicNanos() - started) / 1e9)
+        return response
     }
 
     private func matches(_ segments: [Segment], _ path: [String]) -> Bool {
@@ -76,4 +90,49 @@ public struct Router: Sendable {
         }
         return false
     }
+}
+
+/// Requests one route answered, by status, and how long its handler took.
+public final class RouteStatistics: Sendable {
+    public let method: String
+    public let pattern: String
+    /// Statuses counted one by one; any other is counted under its class (`2xx`…).
+    public static let statuses = [200, 201, 204, 206, 304, 400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 500, 503]
+    static let classes = ["1xx", "2xx", "3xx", "4xx", "5xx"]
+    private let counts = AtomicCounters(statuses.count + classes.count)
+    public let seconds = Histogram.latency()
+
+    init(method: String, pattern: String) {
+        self.method = method
+        self.pattern = pattern
+    }
+
+    func record(status: Int, seconds elapsed: Double) {
+        if let i = Self.statuses.firstIndex(of: status) {
+            counts.add(i)
+        } else {
+            counts.add(Self.statuses.count + min(4, max(0, status / 100 - 1)))
+        }
+        seconds.observe(elapsed)
+    }
+
+    /// (status label, requests) for every status seen.
+    public var byStatus: [(String, Int)] {
+        var out: [(String, Int)] = []
+        for (i, s) in Self.statuses.enumerated() where counts.value(i) > 0 { out.append((String(s), counts.value(i))) }
+        for (i, c) in Self.classes.enumerated() where counts.value(Self.statuses.count + i) > 0 {
+            out.append((c, counts.value(Self.statuses.count + i)))
+        }
+        return out
+    }
+}
+
+/// Every route's statistics, in registration order, and those of requests no route took.
+public final class RouterStatistics: Sendable {
+    private let registered = Mutex<[RouteStatistics]>([])
+    public let unmatched = RouteStatistics(method: "ANY", pattern: "unmatched")
+
+    func register(_ stats: RouteStatistics) { registered.withLock { $0.append(stats) } }
+
+    public var routes: [RouteStatistics] { registered.withLock { $0 } }
 }

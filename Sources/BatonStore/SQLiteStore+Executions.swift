@@ -198,3 +198,14 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// The database's size in bytes (pages in use and free, as SQLite counts them; the WAL aside).
+    public func databaseBytes() throws -> Int64 {
+        try database.read { conn in
+            let pages = try conn.queryFirst("PRAGMA page_count") { $0.int(0) } ?? 0
+            let size = try conn.queryFirst("PRAGMA page_size") { $0.int(0) } ?? 0
+            return pages * size
+        }
+    }
+}

@@ -68,6 +68,8 @@ enum Baton {
 
     static func serve(flags: [String: String], configPath: String?) {
         let started = monotonicNanos()
+        let processStartTime = Date().timeIntervalSince1970
+        let connections = ConnectionStatistics()
         let environment = ProcessInfo.processInfo.environment
         let config: Configuration
         do {
@@ -144,7 +146,9 @@ enum Baton {
         let services = Services(metadata: MetadataService(store: catalog, clock: clock), executions: WorkflowService(loop: loop),
                                 events: EventService(store: store), version: BatonVersion.current,
                                 configuration: config.settingsJSON, environment: ProcessInfo.processInfo.environment,
-                                testing: testing, scheduler: SchedulerService(loop: loop))
+                                testing: testing, scheduler: SchedulerService(loop: loop),
+                                observability: Observability(connections: connections, databaseBytes: { (try? store.databaseBytes()) ?? 0 },
+                                                             processStartTime: processStartTime))
         let router = API.router(services)
         var http = HTTPServerConfiguration()
         http.host = config.host
@@ -155,7 +159,7 @@ enum Baton {
         http.readTimeoutSeconds = config.readTimeoutSeconds
         http.idleTimeoutSeconds = config.idleTimeoutSeconds
         http.maxConnections = config.maxConnections
-        let server = HTTPServer(configuration: http, handler: router.handle, errorResponder: API.errorResponder)
+        let server = HTTPServer(configuration: http, handler: router.handle, errorResponder: API.errorResponder, connections: connections)
         do {
             try server.start()
         } catch {

@@ -59,6 +59,9 @@ public final class BatchLoop: Sendable {
     let nextWakeUp = Atomic<Int64>(0)
     /// Timers fired so far (due workflows, delayed tasks turning visible).
     let timersFired = Atomic<Int>(0)
+    /// Commands per batch.
+    public let batchSizes = Histogram(bounds: [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512])
+    public var commitSeconds: Histogram { committer.commitSeconds }
     private let wake = SemaphoreBox()
     private let running = Atomic<Bool>(false)
     private let stopped = SemaphoreBox()
@@ -203,6 +206,7 @@ public final class BatchLoop: Sendable {
         }
         if fired > 0 { timersFired.add(fired, ordering: .relaxed) }
         for command in batch { command.run(state, env) }
+        batchSizes.observe(Double(batch.count))
         box.batchSeq += 1
         let seq = box.batchSeq
         let write = state.takeWrite(seq: seq)

@@ -48,6 +48,8 @@ final class ChangeSet {
         var deletedSchedules: Set<String> = []
         var scheduleExecutions: [ScheduleExecution] = []
         var schedulerPaused: Bool?
+        /// Workflows started and ended, tasks scheduled and ended, by this change.
+        var counts = ExecutionCounts()
     }
     private(set) var staged = Staged()
     /// The version of each workflow before this change, as first read (from memory or storage).
@@ -170,9 +172,16 @@ final class ChangeSet {
         var changed = staged.changedTasks[id] ?? []
         var removed = staged.removedTasks[id] ?? []
         var tasksChanged = false
+        var newTasks: [Int] = [], endedTasks: [Int] = []
         for i in wf.tasks.indices {
             if let j = match.oldIndex[i], previous!.tasks[j] == wf.tasks[i] { continue }
             tasksChanged = true
+            if let j = match.oldIndex[i] {
+                if wf.tasks[i].status.isTerminal && !previous!.tasks[j].status.isTerminal { endedTasks.append(i) }
+            } else {
+                newTasks.append(i)
+                if wf.tasks[i].status.isTerminal { endedTasks.append(i) }
+            }
             if wf.tasks[i].status.isTerminal && wf.tasks[i].endTime == 0 { wf.tasks[i].endTime = now }
             wf.tasks[i].updateTime = now
             changed.insert(wf.tasks[i].taskId)
@@ -189,6 +198,7 @@ final class ChangeSet {
         // The row holds the workflow's own fields: rewritten only when one of those changes.
         let rowChanged = previous.map { !Self.sameWorkflowFields($0, wf) } ?? true
         guard rowChanged || tasksChanged else { return }
+        staged.counts.count(wf, over: previous, newTasks: newTasks, endedTasks: endedTasks)
         if rowChanged {
             wf.updateTime = now
             if wf.status.isTerminal && wf.endTime == 0 { wf.endTime = now }

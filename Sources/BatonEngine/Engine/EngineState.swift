@@ -28,6 +28,8 @@ final class EngineState {
     private var scheduleHeap = Heap<(Int64, String)> { $0.0 < $1.0 }
     /// `GET /api/scheduler/admin/pause`: no schedule fires until resumed (in memory, as OSS).
     private(set) var schedulerPaused = false
+    /// Since start-up; a reset leaves them (a counter only grows).
+    private(set) var counts = ExecutionCounts()
 
     // The current batch.
     private(set) var batch = BatchWrites()
@@ -154,6 +156,7 @@ final class EngineState {
         }
         batch.scheduleExecutions += staged.scheduleExecutions
         if let paused = staged.schedulerPaused { schedulerPaused = paused }
+        counts.merge(staged.counts)
         for (defName, times) in staged.handedOut {
             var all = dispatchTimes[defName, default: []]
             // Only the longest rate window matters; a minute covers every definition in practice.

@@ -20,6 +20,8 @@ protocol BatchCommand: AnyObject, Sendable {
 /// commit in the order they ran. After a failed commit every later batch fails too until the loop has
 /// reloaded its state from storage (memory was ahead of the disk).
 final class GroupCommitter: Sendable {
+    /// How long each transaction took to write (fsync included when durable), in seconds.
+    let commitSeconds = Histogram.latency()
     /// A batch that ran and waits for its commit.
     struct Job: @unchecked Sendable {
         let seq: UInt64
@@ -118,7 +120,9 @@ final class GroupCommitter: Sendable {
         var failure: EngineError? = failedBefore ? .commitFailed("an earlier commit failed; the engine is reloading") : nil
         if failure == nil {
             do {
+                let started = monotonicNanos()
                 try store.write(jobs.compactMap(\.write), durable: jobs.contains(where: \.durable))
+                commitSeconds.observe(Double(monotonicNanos() - started) / 1e9)
             } catch {
                 log.error("commit failed", ["error": "\(error)", "batches": String(jobs.count)])
                 failure = .commitFailed("The change could not be stored: \(EngineError.storage(error).message)")

@@ -16,13 +16,18 @@ extension WorkflowService {
             let remaining = deadline - clock.now
             if !tasks.isEmpty || remaining <= 0 || signals.isClosed {
                 signals.forget(wake, queue)
+                workerCalls.add(tasks.isEmpty ? WorkerCall.pollEmpty.rawValue : WorkerCall.pollWithTask.rawValue)
                 return tasks
             }
             // A manual clock's advance wakes every parked poll (`notifyAll`); the real-time wait is only
             // a backstop in case a wake-up is missed.
             let woke = wake.wait(millis: clock.isManual ? 60_000 : remaining)
             signals.forget(wake, queue)
-            if !woke && !clock.isManual { return try pollOnce(taskType: taskType, workerId: workerId, domain: domain, count: count) }
+            if !woke && !clock.isManual {
+                let tasks = try pollOnce(taskType: taskType, workerId: workerId, domain: domain, count: count)
+                workerCalls.add(tasks.isEmpty ? WorkerCall.pollEmpty.rawValue : WorkerCall.pollWithTask.rawValue)
+                return tasks
+            }
         }
     }
 
@@ -34,13 +39,15 @@ extension WorkflowService {
 
     @discardableResult
     public func update(_ result: TaskResult) throws(EngineError) -> TaskModel {
-        try loop.perform { changes throws(EngineError) in try Commands.updateTask(result, in: changes) }
+        workerCalls.add(WorkerCall.update.rawValue)
+        return try loop.perform { changes throws(EngineError) in try Commands.updateTask(result, in: changes) }
     }
 
     /// `update-v2`: the update, then (if the task is now terminal) the next task of the same type and
     /// domain for the same worker, in the same command.
     public func updateAndPollNext(_ result: TaskResult) throws(EngineError) -> TaskModel? {
-        try loop.perform { changes throws(EngineError) -> TaskModel? in
+        workerCalls.add(WorkerCall.update.rawValue)
+        return try loop.perform { changes throws(EngineError) -> TaskModel? in
             let task = try Commands.updateTask(result, in: changes)
             guard task.status.isTerminal, !task.isSystemTask else { return nil }
             return Commands.poll(taskType: task.taskType, domain: task.domain, workerId: result.workerId ?? task.workerId, count: 1, in: changes).first
@@ -48,7 +55,8 @@ extension WorkflowService {
     }
 
     public func update(workflowId: String, ref: String, status: TaskResultStatus, output: JSONObject, workerId: String?) throws(EngineError) -> TaskModel? {
-        try loop.perform { changes throws(EngineError) in
+        workerCalls.add(WorkerCall.update.rawValue)
+        return try loop.perform { changes throws(EngineError) in
             try Commands.updateTask(workflowId: workflowId, ref: ref, status: status, output: output, workerId: workerId, in: changes)
         }
     }

@@ -9,9 +9,9 @@ public final class WorkflowService: Sendable {
     var env: EngineEnvironment { loop.env }
     var store: any ExecutionStore { loop.env.store }
     private let log = Logger(label: "baton.execution")
-    /// Prepared definitions (task definitions attached) by name and version, valid for one catalog
-    /// generation: preparing costs a few lookups and a decode, and every start of a registered
-    /// workflow needs one.
+    /// Worker calls: polls that handed out a task, polls that found none, task updates.
+    public let workerCalls = AtomicCounters(3)
+    public enum WorkerCall: Int { case pollWithTask, pollEmpty, update }
 
     public init(loop: BatchLoop) { self.loop = loop }
 
