@@ -33,7 +33,7 @@ enum BatonBench {
             case "--help", "-h":
                 print("usage: baton-bench [--url URL] [--seconds S] [--connections 1,64] [--runs N] [--scenarios LIST] [--sqlite-dir DIR]")
                 print("                   [--workers 1,4,16] [--starters 16]   (end-to-end scenario)")
-                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq, schedules")
+                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq, schedules, metrics")
                 return
             default:
                 FileHandle.standardError.write(Data("baton-bench: unknown argument \(a)\n".utf8))
@@ -106,6 +106,15 @@ enum BatonBench {
             let p50 = median(results.map { percentileMillis($0, 0.5) }), p99 = median(results.map { percentileMillis($0, 0.99) })
             print(String(format: "sync execute JSON_JQ_TRANSFORM      p50 %6.3f ms   p99 %6.3f ms  (%5.0f runs/s, medians of %d runs)",
                          p50, p99, 1000 / max(p50, 0.001), runs))
+        }
+        if scenarios.contains("metrics") {
+            let w = workers.max() ?? 16
+            let r = try bench.metricsCost(workers: w, runs: runs)
+            let ratios = zip(r.with, r.without).map { $0 / max($1, 1) }
+            print(String(format: "end-to-end one-task, %2d workers: %8.0f workflows/s, %8.0f with /metrics scraped every 100 ms (ratio %.2f, median of %d paired)",
+                         w, median(r.without), median(r.with), median(ratios), runs))
+            print(String(format: "GET /metrics under that load         p50 %6.2f ms   p99 %6.2f ms  (%d scrapes)",
+                         percentile(r.scrapeMillis, 0.5), percentile(r.scrapeMillis, 0.99), r.scrapeMillis.count))
         }
         if scenarios.contains("schedules") {
             let count = 10_000, sampled = 100, w = workers.max() ?? 16
