@@ -27,6 +27,9 @@ let package = Package(
             dependencies: ["BatonSupport", "BatonHTTP", "BatonSQLite", "BatonEngine", "BatonStore", "BatonAPI"]
         ),
         .executableTarget(name: "baton-bench", dependencies: ["BatonSupport", "BatonSQLite"]),
+        // Fuzz targets for libFuzzer (scripts/fuzz); a plain build replays the corpus in Tests/fuzz.
+        .executableTarget(name: "baton-fuzz", dependencies: ["BatonSupport", "BatonHTTP", "BatonEngine", "CFuzzDriver"]),
+        .target(name: "CFuzzDriver"),
         // Build-time helper: turns migrations/*.sql into Swift string constants so the binary carries its schema.
         .executableTarget(name: "MigrationEmbedder"),
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),

@@ -217,6 +217,9 @@ public struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let i = Int64(text) { return .int(i) }
         guard let d = Double(text) else { throw error("invalid number") }
+        // Beyond a double's range the value would be ±infinity, which JSON cannot say: written out, it
+        // would not read back as the number that was sent.
+        guard d.isFinite else { throw error("number out of range") }
         return .double(d)
     }
 

@@ -30,6 +30,8 @@ import Testing
     @Test(arguments: [
         "", "{", "[1,]", "{\"a\":}", "01", "1.", "-", "tru", "\"abc", "\"\\x\"", "{\"a\" 1}", "[1 2]",
         "\"\\ud800\"", "nul", "1 2", "{'a':1}", "\"tab\there\"",
+        // Found by the fuzzer: beyond a double's range, written back as null (Tests/fuzz/corpus/json/out-of-range).
+        "-77e777777777777", "[1e400]",
     ])
     func rejectsMalformedText(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }

@@ -48,7 +48,8 @@ public struct ScheduleExecutionQuery: Sendable, Equatable {
         }
         let known = ["scheduledTime", "executionTime", "scheduleName", "workflowName", "state"]
         for item in (sort ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
-            let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
+            // Not omitting empty pieces: ":" alone is an (unknown) empty field, not an empty list.
+            let parts = item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let field = known.contains(parts[0]) ? parts[0] : "scheduledTime"
             self.sort.append((field, parts.count > 1 && parts[1].uppercased() == "ASC"))
         }

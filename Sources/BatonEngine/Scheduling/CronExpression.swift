@@ -53,7 +53,9 @@ public struct CronExpression: Sendable, Equatable {
         var t = ZonedTime(epochSecond: second, nano: nano, zone: zone).plus(1, .nanos)
         for _ in 0..<CronField.maxAttempts {
             guard let result = nextOrSameInternal(t) else { return nil }
-            if ZonedTime.same(result, t) { return result.epochMillis }
+            // A Quartz field can land before the start (`L-42` is 42 days before a month's end, in an
+            // earlier month); a fire time that went back would fire again at once, so there is none.
+            if ZonedTime.same(result, t) { return result.epochMillis > millis ? result.epochMillis : nil }
             t = result
         }
         return nil

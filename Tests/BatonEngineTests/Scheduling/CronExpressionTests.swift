@@ -115,4 +115,19 @@ private func next(_ cron: String, after: String, zone: String = "UTC") throws ->
         #expect(throws: TimeZoneRules.UnknownZone(message: "Unknown time-zone ID: Mars/Olympus")) { try TimeZoneRules.named("Mars/Olympus") }
         #expect(throws: TimeZoneRules.UnknownZone(message: "Invalid ID for region-based ZoneId, invalid format: ???")) { try TimeZoneRules.named("???") }
     }
+
+    /// Found by the fuzzer (Tests/fuzz/corpus/cron/offset-before-month): 42 days before a month's end is in an
+    /// earlier month, and from some starts the next fire time went back, so the schedule would fire again at once.
+    @Test func fireTimesOnlyMoveForward() throws {
+        let cron = try CronExpression.parse("0 0 0 L-42 * 02")
+        for zone in [TimeZoneRules.utc, try TimeZoneRules.named("America/New_York")] {
+            var t: Int64 = 1_900_000_000_000
+            for _ in 0..<12 {
+                guard let next = cron.next(after: t, in: zone) else { break }
+                #expect(next > t)
+                t = next
+            }
+        }
+        #expect(try next("0 0 0 L-2 * *", after: "2024-01-01T00:00:00Z") == at("2024-01-29T00:00:00Z"))
+    }
 }
