@@ -65,6 +65,7 @@ public enum API {
         }
         if let events = services.events { EventRoutes.register(on: &router, events) }
         if let scheduler = services.scheduler { SchedulerRoutes.register(on: &router, scheduler) }
+        OpenAPIDocument.register(on: &router, version: services.version)
         return router
     }
 

@@ -73,7 +73,7 @@ enum AdminRoutes {
         })
         router.add("GET", "/api/environment/{key}", h { req in
             // OSS answers 200 with an empty body for a variable that is not set.
-            env[environmentPrefix + req.pathParameter("key")].map { .text($0) } ?? .ok
+            .text(env[environmentPrefix + req.pathParameter("key")] ?? "")
         })
         // Names only, never values. OSS answers GET (`SecretResource`) and POST (its agent module's
         // `SecretController`, what conductor-python's `list_all_secret_names` calls) alike.

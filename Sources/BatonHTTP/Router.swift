@@ -46,6 +46,9 @@ public struct Router: Sendable {
         routes.append(Route(method: method, pattern: pattern, segments: normalized, handler: handler, stats: stats))
     }
 
+    /// Every registered (method, pattern), in registration order.
+    public var table: [(method: String, pattern: String)] { routes.map { ($0.method, $0.pattern) } }
+
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         var best: Route?
         var allowed: [String] = []

@@ -39,7 +39,11 @@ struct Replay {
         var total = 0
         for name in FuzzTargets.all.keys.sorted() {
             let dir = args[2] + "/" + name
-            guard let files = try? fm.contentsOfDirectory(atPath: dir) else { continue }
+            // A target without its corpus would pass by replaying nothing: that is a failure.
+            guard let files = try? fm.contentsOfDirectory(atPath: dir), !files.isEmpty else {
+                FileHandle.standardError.write(Data("baton-fuzz: no corpus for \(name) at \(dir)\n".utf8))
+                exit(1)
+            }
             for file in files.sorted() {
                 guard let data = fm.contents(atPath: dir + "/" + file) else { continue }
                 FuzzTargets.all[name]!(Array(data))

@@ -31,7 +31,7 @@ enum FuzzTargets {
         precondition(again == value, "JSON changed on a round trip: \(String(decoding: written, as: UTF8.self))")
     }
 
-    /// JSONPath: a path from the first line, evaluated over a fixed document.
+    /// JSONPath: the whole input as a path, evaluated over a fixed document.
     static func jsonPath(_ data: [UInt8]) {
         let text = String(decoding: data, as: UTF8.self)
         guard let path = try? JSONPath(text) else { return }

@@ -10,7 +10,8 @@ extension Commands {
             throw .notAllowed(.skipUnknownReference(ref: ref, workflowName: wf.workflowName))
         }
         if wf.tasks.contains(where: { $0.referenceTaskName == ref }) { throw .notAllowed(.skipAlreadyProcessed(ref: ref)) }
-        let placeholder = try WorkflowTask(json: ["taskReferenceName": .string(ref)], path: "skip")
+        // OSS's record has no workflowTask at all; Baton's names the node, so it reads as a WorkflowTask.
+        let placeholder = try WorkflowTask(json: ["name": .string(node.name), "taskReferenceName": .string(ref)], path: "skip")
         var t = TaskModel(taskId: changes.newId(), status: .skipped, taskType: node.name, taskDefName: node.name,
                           referenceTaskName: ref, workflowInstanceId: id, workflowType: wf.workflowName, workflowTask: placeholder)
         t.workflowPriority = wf.priority

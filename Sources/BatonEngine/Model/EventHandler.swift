@@ -16,7 +16,8 @@ public struct EventHandler: Sendable, Equatable {
 
     public init(json value: JSONValue) throws(EngineError) {
         let f = try JSONFields(value, path: "")
-        let json = Canonical.layout(f.object, Self.layout)
+        var json = Canonical.layout(f.object, Self.layout)
+        try Canonical.coerce(&json, strings: ["name", "event", "condition", "evaluatorType"], path: "")
         let g = JSONFields(json, path: "")
         name = try g.string("name") ?? ""
         event = try g.string("event") ?? ""

@@ -50,7 +50,13 @@ public struct TaskDef: Sendable, Equatable {
     /// Decodes a client's task definition; type errors throw, rule checks are `validate()`.
     public init(json value: JSONValue, path: String = "") throws(EngineError) {
         let f = try JSONFields(value, path: path)
-        let json = Canonical.layout(f.object, Self.layout)
+        var json = Canonical.layout(f.object, Self.layout)
+        try Canonical.coerce(&json, strings: ["createdBy", "updatedBy", "name", "description", "isolationGroupId", "executionNameSpace",
+                                              "ownerEmail", "baseType", "ownerApp"],
+                             integers: ["createTime", "updateTime", "retryCount", "timeoutSeconds", "retryDelaySeconds",
+                                        "responseTimeoutSeconds", "concurrentExecLimit", "rateLimitPerFrequency",
+                                        "rateLimitFrequencyInSeconds", "pollTimeoutSeconds", "backoffScaleFactor",
+                                        "maxRetryDelaySeconds", "backoffJitterMs", "totalTimeoutSeconds"], path: path)
         self.json = json
         serialized = JSONWriter.bytes(.object(json))
         let g = JSONFields(json, path: path)

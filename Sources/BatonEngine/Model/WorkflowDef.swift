@@ -40,6 +40,10 @@ public struct WorkflowDef: Sendable, Equatable {
     public init(json value: JSONValue, path: String = "") throws(EngineError) {
         let f = try JSONFields(value, path: path)
         var json = Canonical.layout(f.object, Self.layout)
+        try Canonical.coerce(&json, strings: ["createdBy", "updatedBy", "ownerApp", "name", "description", "failureWorkflow",
+                                              "workflowStatusListenerSink", "ownerEmail"],
+                             integers: ["createTime", "updateTime", "version", "schemaVersion", "timeoutSeconds", "failureWorkflowVersion"],
+                             path: path)
         let g = JSONFields(json, path: path)
         name = try g.string("name") ?? ""
         version = try g.int("version") ?? 1

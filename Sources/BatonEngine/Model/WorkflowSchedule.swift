@@ -28,6 +28,8 @@ public struct WorkflowSchedule: Sendable, Equatable {
     public init(json value: JSONValue) throws(EngineError) {
         let f = try JSONFields(value, path: "")
         var json = Canonical.layout(f.object, Self.layout)
+        try Canonical.coerce(&json, strings: ["name", "cronExpression", "pausedReason", "zoneId", "createdBy", "updatedBy", "description"],
+                             path: "")
         let g = JSONFields(json, path: "")
         guard let name = try g.string("name"), !name.isEmpty else { throw .invalid("Schedule name cannot be null or empty") }
         if let schedules = try g.array("cronSchedules"), !schedules.isEmpty {

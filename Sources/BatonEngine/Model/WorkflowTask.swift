@@ -59,6 +59,11 @@ public struct WorkflowTask: Sendable, Equatable {
         }
         source["workflowTaskType"] = nil
         var json = Canonical.layout(source, Self.layout)
+        try Canonical.coerce(&json, strings: ["name", "taskReferenceName", "description", "type", "dynamicTaskNameParam",
+                                              "caseValueParam", "caseExpression", "scriptExpression", "dynamicForkJoinTasksParam",
+                                              "dynamicForkTasksParam", "dynamicForkTasksInputParamName", "sink", "loopCondition",
+                                              "evaluatorType", "expression", "joinStatus"],
+                             integers: ["startDelay", "retryCount"], path: path)
         let g = JSONFields(json, path: path)
         name = try g.string("name") ?? ""
         taskReferenceName = try g.string("taskReferenceName") ?? ""

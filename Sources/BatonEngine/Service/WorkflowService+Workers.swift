@@ -106,7 +106,8 @@ extension WorkflowService {
     public func pendingTasks(taskType: String, start: Int, count: Int) throws(EngineError) -> [TaskModel] {
         try read { state in
             let ids = state.queues[taskType]?.orderedTaskIds() ?? []
-            return ids.dropFirst(start).prefix(count).compactMap { id in
+            // Negative paging counts as none (OSS answers 500 for it).
+            return ids.dropFirst(max(0, start)).prefix(max(0, count)).compactMap { id in
                 state.activeWorkflowId(ofTask: id).flatMap { state.workflows[$0]?.tasks.first { $0.taskId == id } }
             }
         }
