@@ -88,7 +88,9 @@ struct APIOperation: Sendable {
         case .json(let schema, let required)?:
             o["requestBody"] = ["required": .bool(required), "content": ["application/json": ["schema": schema]]]
         case .text?:
-            o["requestBody"] = ["required": true, "content": ["text/plain": ["schema": Schema.string]]]
+            // Stored as sent: conductor-python sends a JSON string, curl users plain text.
+            o["requestBody"] = ["required": true, "content": ["text/plain": ["schema": Schema.string],
+                                                              "application/json": ["schema": Schema.string]]]
         case nil: break
         }
         var responses = OpenAPIDocument.errorResponses

@@ -1,4 +1,5 @@
 import BatonSupport
+import Foundation
 
 /// Lays a client's object out the way OSS serializes the type: known fields in OSS order with their
 /// defaults, `null` properties dropped (Jackson NON_NULL), then every field Baton does not model,
@@ -40,7 +41,8 @@ extension Canonical {
         for key in integers {
             switch json[key] {
             case .string(let s)?:
-                guard let i = Int64(s) else {
+                // As `JSONFields.int64` reads it: surrounding spaces allowed.
+                guard let i = Int64(s.trimmingCharacters(in: .whitespaces)) else {
                     throw .invalid("\(at(key)): expected an integer, got string \(JSONWriter.string(.string(s)).prefix(100))")
                 }
                 json[key] = .int(i)
