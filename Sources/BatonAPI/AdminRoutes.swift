@@ -12,6 +12,9 @@ enum AdminRoutes {
     /// OSS's status queues of `/api/queue`: an update sent to them is applied at once here, so they
     /// never hold a message.
     static let statusQueues: [(status: TaskResultStatus, name: String)] = [(.completed, "conductor_COMPLETED"), (.failed, "conductor_FAILED")]
+    /// What an external storage location may be asked for (OSS's `Operation` and `PayloadType`).
+    static let storageOperations = ["READ", "WRITE"]
+    static let payloadTypes = ["WORKFLOW_INPUT", "WORKFLOW_OUTPUT", "TASK_INPUT", "TASK_OUTPUT"]
 
     static func register(on router: inout Router, _ executions: WorkflowService, _ services: Services) {
         let h = API.handler
@@ -89,8 +92,7 @@ enum AdminRoutes {
                 let missing = ["path", "operation", "payloadType"].first { req.query[$0] == nil } ?? "path"
                 throw APIError.badRequest("Required request parameter '\(missing)' for method parameter type String is not present")
             }
-            guard ["READ", "WRITE"].contains(operation.uppercased()),
-                  ["WORKFLOW_INPUT", "WORKFLOW_OUTPUT", "TASK_INPUT", "TASK_OUTPUT"].contains(type.uppercased()) else {
+            guard storageOperations.contains(operation.uppercased()), payloadTypes.contains(type.uppercased()) else {
                 throw APIError.badRequest("Invalid input - Operation: \(operation), PayloadType: \(type)")
             }
             // OSS's default (dummy) storage: a fresh path under the one asked for. Baton reads payloads

@@ -99,7 +99,7 @@ extension APIOperations {
         var q = Group("queue-admin-resource")
         q.add("GET", "/api/queue/size", "size_1", "Sizes of the status queues", json(S.map(S.int64)))
         q.add("GET", "/api/queue/", "names", "Names of the status queues", json(S.map(S.string)))
-        let queueStatus = path("status", S.enumeration(["COMPLETED", "FAILED"]))
+        let queueStatus = path("status", S.enumeration(AdminRoutes.statusQueues.map(\.status.rawValue)))
         q.add("POST", "/api/queue/update/{workflowId}/{taskRefName}/{status}", "update_1", "Updates a task by reference name",
               [queueStatus], body: optionalObject, empty)
         q.add("POST", "/api/queue/update/{workflowId}/task/{taskId}/{status}", "updateByTaskId", "Updates a task by id",
@@ -113,9 +113,8 @@ extension APIOperations {
         e.add("POST", "/api/secrets", "listAllSecretNames_1", "Names of the CONDUCTOR_SECRET_ variables", json(S.strings))
 
         let location = [query("path", S.string, required: true),
-                        query("operation", S.enumeration(["READ", "WRITE"]), required: true),
-                        query("payloadType", S.enumeration(["WORKFLOW_INPUT", "WORKFLOW_OUTPUT", "TASK_INPUT", "TASK_OUTPUT"]),
-                              required: true)]
+                        query("operation", S.enumeration(AdminRoutes.storageOperations), required: true),
+                        query("payloadType", S.enumeration(AdminRoutes.payloadTypes), required: true)]
         let result = json(S.ref("ExternalStorageLocation"))
         var storage: [APIOperation] = []
         for (tag, prefix, noun) in [("workflow-resource", "/api/workflow", "Workflow"), ("task-resource", "/api/tasks", "Task")] {

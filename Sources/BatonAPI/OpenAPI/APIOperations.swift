@@ -19,6 +19,7 @@ enum APIOperations {
                                            parameters: parameters, body: body, responses: responses))
         }
 
+        /// The same without parameters (a defaulted list before the variadic would be ambiguous).
         mutating func add(_ method: String, _ path: String, _ operationId: String, _ summary: String,
                           body: APIOperation.Body? = nil, _ responses: APIOperation.Response...) {
             operations.append(APIOperation(method: method, path: path, tag: tag, operationId: operationId, summary: summary,
@@ -65,9 +66,8 @@ enum APIOperations {
         query("waitUntilTaskRef", S.string, "comma-separated task reference names"),
         query("waitForSeconds", S.int32(default: 10, minimum: 0, maximum: 300), "0 means 10; at most 300"),
     ]
-    static let returnStrategy = query("returnStrategy", ["type": "string", "enum": .array(APISchemas.returnStrategies.map(JSONValue.string)),
-                                                         "default": "TARGET_WORKFLOW"])
-    static let taskResultStatus = path("status", S.enumeration(APISchemas.taskResultStatuses))
+    static let returnStrategy = query("returnStrategy", S.enumeration(StateRoutes.returnStrategies, default: "TARGET_WORKFLOW"))
+    static let taskResultStatus = path("status", APISchemas.taskResultStatus)
 
     static let server: [APIOperation] = {
         var g = Group("health")

@@ -1,3 +1,4 @@
+import BatonEngine
 import BatonSupport
 
 /// The document's component schemas: Conductor's models by their field names and types
@@ -7,11 +8,11 @@ import BatonSupport
 enum APISchemas {
     typealias S = Schema
 
-    static let taskStatuses = ["IN_PROGRESS", "CANCELED", "FAILED", "FAILED_WITH_TERMINAL_ERROR", "COMPLETED",
-                               "COMPLETED_WITH_ERRORS", "SCHEDULED", "TIMED_OUT", "SKIPPED"]
-    static let workflowStatuses = ["RUNNING", "COMPLETED", "FAILED", "TIMED_OUT", "TERMINATED", "PAUSED"]
-    static let taskResultStatuses = ["IN_PROGRESS", "FAILED", "FAILED_WITH_TERMINAL_ERROR", "COMPLETED"]
-    static let returnStrategies = ["TARGET_WORKFLOW", "BLOCKING_WORKFLOW", "BLOCKING_TASK", "BLOCKING_TASK_INPUT"]
+    // The engine's own enums, so the document lists exactly the values the server accepts and writes.
+    static let taskStatus = S.enumeration(TaskStatus.self)
+    static let workflowStatus = S.enumeration(WorkflowStatus.self)
+    static let taskResultStatus = S.enumeration(TaskResultStatus.self)
+    static let returnStrategy = S.enumeration(StateRoutes.returnStrategies)
 
     static let components: JSONObject = {
         var c = JSONObject()
@@ -40,8 +41,8 @@ enum APISchemas {
         ("TaskDef", S.object([
             "name": S.name, "description": S.string, "retryCount": S.int32, "timeoutSeconds": S.int64,
             "inputKeys": S.strings, "outputKeys": S.strings,
-            "timeoutPolicy": S.enumeration(["RETRY", "TIME_OUT_WF", "ALERT_ONLY"]),
-            "retryLogic": S.enumeration(["FIXED", "EXPONENTIAL_BACKOFF", "LINEAR_BACKOFF"]),
+            "timeoutPolicy": S.enumeration(TaskTimeoutPolicy.self),
+            "retryLogic": S.enumeration(RetryLogic.self),
             "retryDelaySeconds": S.int32, "responseTimeoutSeconds": S.int64, "concurrentExecLimit": S.int32,
             "inputTemplate": S.anyObject, "rateLimitPerFrequency": S.int32, "rateLimitFrequencyInSeconds": S.int32,
             "isolationGroupId": S.string, "executionNameSpace": S.string, "ownerEmail": S.string,
@@ -72,14 +73,14 @@ enum APISchemas {
             "inputParameters": S.strings, "outputParameters": S.anyObject, "failureWorkflow": S.string,
             "schemaVersion": S.int32, "restartable": S.boolean, "workflowStatusListenerEnabled": S.boolean,
             "workflowStatusListenerSink": S.string, "ownerEmail": S.string,
-            "timeoutPolicy": S.enumeration(["TIME_OUT_WF", "ALERT_ONLY"]), "timeoutSeconds": S.int64,
+            "timeoutPolicy": S.enumeration(WorkflowTimeoutPolicy.self), "timeoutSeconds": S.int64,
             "variables": S.anyObject, "inputTemplate": S.anyObject, "rateLimitConfig": S.ref("RateLimitConfig"),
             "inputSchema": S.ref("SchemaDef"), "outputSchema": S.ref("SchemaDef"), "enforceSchema": S.boolean,
             "metadata": S.anyObject, "cacheConfig": S.ref("CacheConfig"), "maskedFields": S.strings,
             "createTime": S.int64, "updateTime": S.int64,
         ], required: ["name", "tasks"])),
         ("Task", S.object([
-            "taskType": S.string, "status": S.enumeration(taskStatuses), "inputData": S.anyObject,
+            "taskType": S.string, "status": taskStatus, "inputData": S.anyObject,
             "referenceTaskName": S.string, "retryCount": S.int32, "seq": S.int32, "correlationId": S.string,
             "pollCount": S.int32, "taskDefName": S.string, "scheduledTime": S.int64, "startTime": S.int64,
             "endTime": S.int64, "updateTime": S.int64, "startDelayInSeconds": S.int32, "retriedTaskId": S.string,
@@ -94,7 +95,7 @@ enum APISchemas {
             "taskDefinition": ["allOf": [S.ref("TaskDef")], "nullable": true],
         ], required: ["taskType", "status", "referenceTaskName", "taskId", "workflowInstanceId"])),
         ("Workflow", S.object([
-            "workflowId": S.string, "status": S.enumeration(workflowStatuses), "workflowName": S.string,
+            "workflowId": S.string, "status": workflowStatus, "workflowName": S.string,
             "workflowVersion": S.int32, "correlationId": S.string, "input": S.anyObject, "output": S.anyObject,
             "tasks": S.array(S.ref("Task")), "parentWorkflowId": S.string, "parentWorkflowTaskId": S.string,
             "reRunFromWorkflowId": S.string, "reasonForIncompletion": S.string, "event": S.string,
@@ -106,7 +107,7 @@ enum APISchemas {
         ], required: ["workflowId", "status"])),
         ("WorkflowSummary", S.object([
             "workflowType": S.string, "version": S.int32, "workflowId": S.string, "correlationId": S.string,
-            "startTime": S.string, "updateTime": S.string, "endTime": S.string, "status": S.enumeration(workflowStatuses),
+            "startTime": S.string, "updateTime": S.string, "endTime": S.string, "status": workflowStatus,
             "input": S.string, "output": S.string, "reasonForIncompletion": S.string, "executionTime": S.int64,
             "event": S.string, "failedReferenceTaskNames": S.string, "failedTaskNames": S.strings, "priority": S.int32,
             "taskToDomain": S.map(S.string), "createdBy": S.string, "idempotencyKey": S.string,
@@ -114,7 +115,7 @@ enum APISchemas {
         ], required: ["workflowId", "status"], description: "Times are ISO-8601 strings, inputs and outputs JSON text, as OSS's index.")),
         ("TaskSummary", S.object([
             "workflowId": S.string, "workflowType": S.string, "correlationId": S.string, "scheduledTime": S.string,
-            "startTime": S.string, "updateTime": S.string, "endTime": S.string, "status": S.enumeration(taskStatuses),
+            "startTime": S.string, "updateTime": S.string, "endTime": S.string, "status": taskStatus,
             "reasonForIncompletion": S.string, "executionTime": S.int64, "queueWaitTime": S.int64,
             "taskDefName": S.string, "taskType": S.string, "input": S.string, "output": S.string, "taskId": S.string,
             "workflowPriority": S.int32, "domain": S.string,
@@ -141,7 +142,7 @@ enum APISchemas {
         ("WorkflowScheduleExecution", S.object([
             "executionId": S.string, "scheduleName": S.string, "scheduledTime": S.int64, "executionTime": S.int64,
             "workflowName": S.string, "workflowId": S.string, "reason": S.string,
-            "startWorkflowRequest": S.ref("StartWorkflowRequest"), "state": S.enumeration(["POLLED", "FAILED", "EXECUTED"]),
+            "startWorkflowRequest": S.ref("StartWorkflowRequest"), "state": S.enumeration(ScheduleExecution.State.self),
             "zoneId": S.string,
         ], required: ["executionId", "scheduleName", "state"])),
     ]
@@ -159,7 +160,7 @@ enum APISchemas {
         ("TaskResult", S.object([
             "workflowInstanceId": S.name, "taskId": S.name, "reasonForIncompletion": S.string,
             "callbackAfterSeconds": S.int64, "workerId": S.string,
-            "status": S.enumeration(taskResultStatuses), "outputData": S.anyObject, "logs": S.array(S.ref("TaskExecLog")),
+            "status": taskResultStatus, "outputData": S.anyObject, "logs": S.array(S.ref("TaskExecLog")),
             "extendLease": S.boolean,
         ], required: ["workflowInstanceId", "taskId", "status"])),
         ("RerunWorkflowRequest", S.object([
@@ -174,7 +175,7 @@ enum APISchemas {
         ])),
         ("WorkflowTestRequest", S.object([
             "name": S.name, "version": S.int32, "input": S.anyObject, "workflowDef": S.ref("WorkflowDef"),
-            "taskRefToMockOutput": S.map(S.array(S.object(["status": S.enumeration(taskResultStatuses), "output": S.anyObject,
+            "taskRefToMockOutput": S.map(S.array(S.object(["status": taskResultStatus, "output": S.anyObject,
                                                             "executionTime": S.int64, "queueWaitTime": S.int64]))),
             "subWorkflowTestRequest": S.map(S.any),
         ], required: ["name"])),
@@ -202,11 +203,11 @@ enum APISchemas {
         ], required: ["bulkErrorResults", "bulkSuccessfulResults"])),
         ("WorkflowStatus", S.object([
             "workflowId": S.string, "correlationId": S.string, "output": S.anyObject, "variables": S.anyObject,
-            "status": S.enumeration(workflowStatuses),
+            "status": workflowStatus,
         ], required: ["workflowId", "status"])),
         ("SignalResponse", S.object([
-            "responseType": S.enumeration(returnStrategies), "targetWorkflowId": S.string,
-            "targetWorkflowStatus": S.enumeration(workflowStatuses), "requestId": S.string, "workflowId": S.string,
+            "responseType": returnStrategy, "targetWorkflowId": S.string,
+            "targetWorkflowStatus": workflowStatus, "requestId": S.string, "workflowId": S.string,
             "correlationId": S.string, "input": S.anyObject, "output": S.anyObject, "status": S.string,
             "tasks": S.array(S.ref("Task")), "variables": S.anyObject, "priority": S.int32, "createTime": S.int64,
             "updateTime": S.int64, "createdBy": S.string, "signalTimeout": S.boolean, "taskType": S.string,

@@ -143,7 +143,14 @@ enum Schema {
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
     static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
     static func map(_ values: JSONValue) -> JSONValue { ["type": "object", "additionalProperties": values] }
-    static func enumeration(_ values: [String]) -> JSONValue { ["type": "string", "enum": .array(values.map(JSONValue.string))] }
+    static func enumeration(_ values: [String], default value: String? = nil) -> JSONValue {
+        var o: JSONObject = ["type": "string", "enum": .array(values.map(JSONValue.string))]
+        if let value { o["default"] = .string(value) }
+        return .object(o)
+    }
+    static func enumeration<E: CaseIterable & RawRepresentable>(_ type: E.Type) -> JSONValue where E.RawValue == String {
+        enumeration(type.allCases.map(\.rawValue))
+    }
     static func bool(default value: Bool) -> JSONValue { ["type": "boolean", "default": .bool(value)] }
     static func int32(default value: Int64, minimum: Int64? = nil, maximum: Int64? = nil) -> JSONValue {
         var o: JSONObject = ["type": "integer", "format": "int32", "default": .int(value)]

@@ -93,7 +93,7 @@ public struct StoredSchedule: Sendable, Equatable {
 
 /// What one fire of a schedule did (Conductor's `WorkflowScheduleExecutionModel`).
 public struct ScheduleExecution: Sendable, Equatable {
-    public enum State: String, Sendable { case polled = "POLLED", failed = "FAILED", executed = "EXECUTED" }
+    public enum State: String, Sendable, CaseIterable { case polled = "POLLED", failed = "FAILED", executed = "EXECUTED" }
     public var executionId: String
     public var scheduleName: String
     public var scheduledTime: Int64
