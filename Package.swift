@@ -13,7 +13,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "BatonSupport"),
-        .target(name: "BatonHTTP", dependencies: ["BatonSupport"]),
+        .target(name: "CEventPoll"),
+        .target(name: "BatonHTTP", dependencies: ["BatonSupport", "CEventPoll"]),
         .target(name: "BatonSQLite", dependencies: ["CSQLite", "BatonSupport"]),
         .target(name: "BatonEngine", dependencies: ["BatonSupport"]),
         .target(

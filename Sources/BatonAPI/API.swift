@@ -80,6 +80,23 @@ public enum API {
         }
     }
 
+    /// An answer that comes later, without holding a thread meanwhile: `start` begins the engine call
+    /// with its completion; `respond` shapes its value (what either throws is answered as `handler`
+    /// answers a thrown error).
+    static func later<T: Sendable>(_ request: HTTPRequest,
+                                   _ start: @escaping @Sendable (_ done: @escaping @Sendable (Result<T, EngineError>) -> Void) -> Void,
+                                   respond: @escaping @Sendable (T) throws -> HTTPResponse) -> HTTPResponse {
+        .later { answer in
+            start { result in
+                do {
+                    answer(try respond(try result.get()))
+                } catch {
+                    answer(ErrorResponses.response(for: error, request: request))
+                }
+            }
+        }
+    }
+
     /// The server's own errors (malformed requests, limits) in the same JSON shape.
     public static func errorResponder(status: Int, message: String) -> HTTPResponse {
         ErrorResponses.body(status: status, message: message)

@@ -104,6 +104,10 @@ enum ProcessFigures {
             // Fields after the command name, which may itself hold spaces: state is field 3.
             let f = stat[stat.index(after: close)...].split(separator: " ").map(String.init)
             let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+            if f.count > 17, let threads = Double(f[17]) {
+                p.family("process_threads", "gauge", "Threads of the process.")
+                p.sample("process_threads", [], threads)
+            }
             if f.count > 22, let utime = Double(f[11]), let stime = Double(f[12]), let vsize = Double(f[20]), let rss = Double(f[21]) {
                 p.family("process_cpu_seconds_total", "counter", "User and system CPU time spent, in seconds.")
                 p.sample("process_cpu_seconds_total", [], (utime + stime) / ticks)

@@ -43,9 +43,12 @@ enum StateRoutes {
         })
         router.add("POST", "/api/workflow/{workflowId}/state", h { req in
             let update = try WorkflowStateUpdate(json: try req.jsonBody())
-            let run = try executions.updateState(req.pathParameter("workflowId"), update, options: try waitOptions(req))
-            return .json(.object(ExecutionResponses.workflowRun(run.workflow, requestId: req.queryValue("requestId") ?? IDs.uuid(),
-                                                                timedOut: run.timedOut)))
+            let options = try waitOptions(req)
+            return API.later(req, { done in
+                executions.updateState(req.pathParameter("workflowId"), update, options: options, done: done)
+            }, respond: { run in
+                .json(.object(ExecutionResponses.workflowRun(run.workflow, requestId: req.queryValue("requestId") ?? IDs.uuid(), timedOut: run.timedOut)))
+            })
         })
         router.add("POST", "/api/workflow/{workflowId}/messages", h { req in
             .text(try executions.sendMessage(req.pathParameter("workflowId"), payload: try objectBody(req, what: "the message payload")))
@@ -58,11 +61,13 @@ enum StateRoutes {
             let id = req.pathParameter("workflowId")
             let strategy = try returnStrategy(req)
             let timeout = try req.queryInt64("timeoutMillis") ?? 5000
-            guard let run = try executions.signalAndAwait(id, status: try taskStatus(req), output: try objectBody(req, what: "the task output"),
-                                                          timeoutMillis: min(max(timeout, 0), 300_000)) else {
-                throw EngineError.notFound("Found no blocked task in workflow \(id) to signal")
-            }
-            return ExecutionResponses.body(run, requestId: IDs.uuid(), strategy: strategy).map { .json(.object($0)) } ?? .ok
+            let (status, output) = (try taskStatus(req), try objectBody(req, what: "the task output"))
+            return API.later(req, { done in
+                executions.signalAndAwait(id, status: status, output: output, timeoutMillis: min(max(timeout, 0), 300_000), done: done)
+            }, respond: { run in
+                guard let run else { throw EngineError.notFound("Found no blocked task in workflow \(id) to signal") }
+                return ExecutionResponses.body(run, requestId: IDs.uuid(), strategy: strategy).map { .json(.object($0)) } ?? .ok
+            })
         })
     }
 }

@@ -28,14 +28,16 @@ enum TaskRoutes {
             let timeout = try req.queryInt("timeout") ?? 100
             guard timeout <= 5000 else { throw APIError.badRequest("Long Poll Timeout value cannot be more than 5 seconds") }
             let count = min(max(try req.queryInt("count") ?? 1, 1), 1000)
-            let tasks = try executions.poll(taskType: req.pathParameter("tasktype"), workerId: worker, domain: domain,
-                                            count: count, timeoutMillis: max(0, timeout))
-            return taskListJSON(tasks)
+            return API.later(req, { done in
+                executions.poll(taskType: req.pathParameter("tasktype"), workerId: worker, domain: domain,
+                                count: count, timeoutMillis: max(0, timeout), done: done)
+            }, respond: taskListJSON)
         })
         router.add("GET", "/api/tasks/poll/{tasktype}", h { req in
             let (worker, domain) = try pollParameters(req)
-            let tasks = try executions.poll(taskType: req.pathParameter("tasktype"), workerId: worker, domain: domain, count: 1, timeoutMillis: 100)
-            return tasks.first.map(taskJSON) ?? .noContent
+            return API.later(req, { done in
+                executions.poll(taskType: req.pathParameter("tasktype"), workerId: worker, domain: domain, count: 1, timeoutMillis: 100, done: done)
+            }, respond: { $0.first.map(taskJSON) ?? .noContent })
         })
         router.add("POST", "/api/tasks", h { req in
             let result = try TaskResult(json: try req.jsonBody())

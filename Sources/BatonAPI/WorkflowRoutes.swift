@@ -25,9 +25,10 @@ enum WorkflowRoutes {
             let version = try req.pathInt("version")
             request.version = version == 0 ? nil : version
             let strategy = try StateRoutes.returnStrategy(req)
-            let run = try executions.execute(request, options: try StateRoutes.waitOptions(req))
-            let body = ExecutionResponses.body(run, requestId: req.queryValue("requestId") ?? IDs.uuid(), strategy: strategy)
-            return body.map { .json(.object($0)) } ?? .ok
+            let (start, options) = (request, try StateRoutes.waitOptions(req))
+            return API.later(req, { done in executions.execute(start, options: options, done: done) }, respond: { run in
+                ExecutionResponses.body(run, requestId: req.queryValue("requestId") ?? IDs.uuid(), strategy: strategy).map { .json(.object($0)) } ?? .ok
+            })
         })
         router.add("POST", "/api/workflow/test", h { req in
             .json(try executions.test(try WorkflowTestRequest(json: try req.jsonBody())))

@@ -3,6 +3,9 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// Set when the answer comes later (a long poll, a synchronous execute): the server frees the
+    /// thread, and the connection waits without one until `answer` is called.
+    public var deferred: DeferredResponse?
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
@@ -16,6 +19,14 @@ public struct HTTPResponse: Sendable {
 
     public static func json(_ bytes: [UInt8], status: Int = 200) -> HTTPResponse {
         HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: bytes)
+    }
+
+    /// A response produced later: `start` is called once with the function that sends it; call that
+    /// exactly once, from any thread.
+    public static func later(_ start: @escaping @Sendable (_ answer: @escaping @Sendable (HTTPResponse) -> Void) -> Void) -> HTTPResponse {
+        var r = HTTPResponse(status: 0)
+        r.deferred = DeferredResponse(start)
+        return r
     }
 
     /// 200 with no body (Conductor's "void").
@@ -58,4 +69,10 @@ public struct HTTPResponse: Sendable {
         default: "Status \(status)"
         }
     }
+}
+
+/// See `HTTPResponse.later`.
+public final class DeferredResponse: Sendable {
+    public let start: @Sendable (_ answer: @escaping @Sendable (HTTPResponse) -> Void) -> Void
+    init(_ start: @escaping @Sendable (_ answer: @escaping @Sendable (HTTPResponse) -> Void) -> Void) { self.start = start }
 }

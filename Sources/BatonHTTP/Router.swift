@@ -71,8 +71,18 @@ public struct Router: Sendable {
             if case .variable(let name) = segment { request.pathParameters[name] = value }
         }
         let response = route.handler(request)
-        route.stats.record(status: response.status, seconds: Double(monotonicNanos() - started) / 1e9)
-        return response
+        let stats = route.stats
+        guard let deferred = response.deferred else {
+            stats.record(status: response.status, seconds: Double(monotonicNanos() - started) / 1e9)
+            return response
+        }
+        // Counted when the answer is sent, with the time it took.
+        return .later { answer in
+            deferred.start { final in
+                stats.record(status: final.status, seconds: Double(monotonicNanos() - started) / 1e9)
+                answer(final)
+            }
+        }
     }
 
     private func matches(_ segments: [Segment], _ path: [String]) -> Bool {

@@ -78,17 +78,29 @@ enum Socket {
         }
     }
 
-    static func configureAccepted(_ fd: Int32, sendTimeoutSeconds: Int) {
+    /// Non-blocking, no Nagle (answers are written whole; Nagle would only delay small keep-alive
+    /// replies), no SIGPIPE.
+    static func configureAccepted(_ fd: Int32) {
         setCloseOnExec(fd)
+        setNonBlocking(fd)
         var one: Int32 = 1
-        // Responses are written whole; Nagle would only add latency to small keep-alive replies.
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         #if canImport(Darwin)
         setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
         #endif
-        // A client that stops reading must not hold a server thread forever.
-        var tv = timeval(tv_sec: sendTimeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    static func setNonBlocking(_ fd: Int32) {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    }
+
+    /// One `send` that never raises SIGPIPE (the peer may be gone).
+    static func send(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.send(fd, bytes, count, Int32(MSG_NOSIGNAL))
+        #else
+        Darwin.send(fd, bytes, count, 0)
+        #endif
     }
 
     /// Writes every byte, or returns false (peer gone, or send timeout).

@@ -33,7 +33,7 @@ enum BatonBench {
             case "--help", "-h":
                 print("usage: baton-bench [--url URL] [--seconds S] [--connections 1,64] [--runs N] [--scenarios LIST] [--sqlite-dir DIR]")
                 print("                   [--workers 1,4,16] [--starters 16]   (end-to-end scenario)")
-                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq, schedules, metrics")
+                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq, schedules, metrics, connections")
                 return
             default:
                 FileHandle.standardError.write(Data("baton-bench: unknown argument \(a)\n".utf8))
@@ -128,6 +128,13 @@ enum BatonBench {
             let without = median(f.endToEndWithout), with = median(f.endToEndWith)
             print(String(format: "end-to-end one-task, %2d workers: %8.0f workflows/s without schedules, %8.0f with (ratio %.2f)",
                          w, without, with, with / max(without, 1)))
+        }
+        if scenarios.contains("connections") {
+            let scale = ConnectionScaleScenario(host: bench.host, port: bench.port)
+            let results = try (0..<runs).map { _ in try scale.run(idle: 10_000, polling: 1_000) }
+            let f = results.sorted { $0.threads < $1.threads }[results.count / 2]
+            print(String(format: "%d idle keep-alive + %d parked long polls: %3.0f server threads, %5.1f MB RSS; new client answered p50 %5.2f ms, max %5.2f ms  (median of %d)",
+                         f.idle, f.polling, f.threads, f.residentMB, percentile(f.newClientMillis, 0.5), f.newClientMillis.max() ?? 0, runs))
         }
         if scenarios.contains("dispatch") {
             let results = try (0..<runs).map { _ in try bench.dispatchLatency(samples: 300) }

@@ -159,8 +159,9 @@ enum Baton {
         http.readTimeoutSeconds = config.readTimeoutSeconds
         http.idleTimeoutSeconds = config.idleTimeoutSeconds
         http.maxConnections = config.maxConnections
-        let server = HTTPServer(configuration: http, handler: router.handle, errorResponder: API.errorResponder, connections: connections)
+        let server: HTTPServer
         do {
+            server = try HTTPServer(configuration: http, handler: router.handle, errorResponder: API.errorResponder, connections: connections)
             try server.start()
         } catch {
             store.close()

@@ -71,7 +71,7 @@ private final class FlakyStore: ExecutionStore {
             }
         }
         #expect(ids.withLock { Set($0).count } == 64)
-        let polled = try f.executions.poll(taskType: "work", workerId: "w", domain: nil, count: 100, timeoutMillis: 0)
+        let polled = try f.executions.pollAndWait(taskType: "work", count: 100)
         #expect(polled.count == 64)
         f.loop.stop()
         f.sqlite.close()
@@ -86,11 +86,25 @@ private final class FlakyStore: ExecutionStore {
         #expect(throws: EngineError.commitFailed("The change could not be stored: disk on fire")) { try f.executions.start(StartRequest(name: "one")) }
         f.store.failWrites.store(false, ordering: .relaxed)
         // The lost start left no trace in memory either: only the kept workflow's task is queued.
-        let polled = try f.executions.poll(taskType: "work", workerId: "w", domain: nil, count: 10, timeoutMillis: 0)
+        let polled = try f.executions.pollAndWait(taskType: "work", count: 10)
         #expect(polled.map { $0.workflowInstanceId } == [kept])
         let again = try f.executions.start(StartRequest(name: "one"))
         #expect(try f.sqlite.workflow(id: again)?.status == .running)
         f.loop.stop()
         f.sqlite.close()
+    }
+}
+
+private extension WorkflowService {
+    /// The long poll with no wait, its answer awaited here.
+    func pollAndWait(taskType: String, count: Int) throws -> [TaskModel] {
+        let answered = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<[TaskModel], EngineError>?>(nil)
+        poll(taskType: taskType, workerId: "w", domain: nil, count: count, timeoutMillis: 0) { r in
+            result.withLock { $0 = r }
+            answered.signal()
+        }
+        answered.wait()
+        return try result.withLock { $0! }.get()
     }
 }

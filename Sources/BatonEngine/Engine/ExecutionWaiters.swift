@@ -7,16 +7,48 @@ public final class ExecutionWaiters: Sendable {
     public final class Waiter: Sendable {
         let workflowId: String
         let refs: Set<String>
-        let wake = SemaphoreBox()
-        private let result = Mutex<WorkflowModel?>(nil)
+        private struct Slot {
+            /// The state that satisfied the waiter, when that happened before anyone listened.
+            var woken: WorkflowModel?
+            var listener: (@Sendable (WorkflowModel?) -> Void)?
+            var settled = false
+        }
+        private let slot = Mutex(Slot())
 
         init(workflowId: String, refs: Set<String>) {
             self.workflowId = workflowId
             self.refs = refs
         }
 
-        var snapshot: WorkflowModel? { result.withLock { $0 } }
-        fileprivate func finish(_ wf: WorkflowModel) { result.withLock { $0 = wf } }
+        /// Calls `then` once: with the committed state that satisfied the waiter (at once if that
+        /// already happened), or with nil when `settle(nil)` (the time ran out) comes first.
+        func listen(_ then: @escaping @Sendable (WorkflowModel?) -> Void) {
+            let now = slot.withLock { s -> WorkflowModel?? in
+                guard !s.settled else { return nil }
+                if let w = s.woken {
+                    s.settled = true
+                    return .some(w)
+                }
+                s.listener = then
+                return nil
+            }
+            if let now { then(now) }
+        }
+
+        /// The first of a commit (with the state) and the time running out (nil) answers the listener.
+        func settle(_ wf: WorkflowModel?) {
+            let call = slot.withLock { s -> (@Sendable (WorkflowModel?) -> Void)? in
+                guard !s.settled else { return nil }
+                guard let listener = s.listener else {
+                    if let wf { s.woken = wf }
+                    return nil
+                }
+                s.settled = true
+                s.listener = nil
+                return listener
+            }
+            call?(wf)
+        }
     }
 
     private let byWorkflow = Mutex<[String: [Waiter]]>([:])
@@ -73,10 +105,7 @@ public final class ExecutionWaiters: Sendable {
 
     /// Answers claimed waiters: their batch is committed.
     func wake(_ ready: [Ready]) {
-        for (w, wf) in ready {
-            w.finish(wf)
-            w.wake.signal()
-        }
+        for (w, wf) in ready { w.settle(wf) }
     }
 
     /// Puts claimed waiters back: their batch never reached storage, so they wait on (and answer

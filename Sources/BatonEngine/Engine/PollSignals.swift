@@ -1,21 +1,25 @@
 import BatonSupport
 import Synchronization
 
+/// Something parked on a queue: told when the queue may have work (or the clock moved, or the server
+/// stops) and looks again itself.
+protocol QueueWatcher: AnyObject, Sendable {
+    func queueChanged()
+}
+
 /// Long-poll wake-ups, per queue name.
 public final class PollSignals: Sendable {
-    private let waiting = Mutex([String: [SemaphoreBox]]())
+    private let waiting = Mutex([String: [any QueueWatcher]]())
     private let closed = Atomic<Bool>(false)
 
     public init() {}
 
     /// Register before the last look at the queue: a commit in between still wakes the poller.
-    public func register(_ queue: String) -> SemaphoreBox {
-        let wake = SemaphoreBox()
+    func register(_ wake: any QueueWatcher, _ queue: String) {
         waiting.withLock { $0[queue, default: []].append(wake) }
-        return wake
     }
 
-    public func forget(_ wake: SemaphoreBox, _ queue: String) {
+    func forget(_ wake: any QueueWatcher, _ queue: String) {
         waiting.withLock { w in
             w[queue]?.removeAll { $0 === wake }
             if w[queue]?.isEmpty == true { w[queue] = nil }
@@ -25,11 +29,11 @@ public final class PollSignals: Sendable {
     /// Every parked poller looks again: the manual clock moved (a deadline may have passed), or the
     /// server is stopping (`close`).
     public func notifyAll() {
-        let all = waiting.withLock { w -> [[SemaphoreBox]] in
+        let all = waiting.withLock { w -> [[any QueueWatcher]] in
             defer { w = [:] }
             return Array(w.values)
         }
-        all.joined().forEach { $0.signal() }
+        all.joined().forEach { $0.queueChanged() }
     }
 
     /// The server is stopping: parked polls answer now (empty) instead of holding the drain up.
@@ -41,6 +45,6 @@ public final class PollSignals: Sendable {
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     public func notify(_ queue: String) {
-        (waiting.withLock { $0.removeValue(forKey: queue) } ?? []).forEach { $0.signal() }
+        (waiting.withLock { $0.removeValue(forKey: queue) } ?? []).forEach { $0.queueChanged() }
     }
 }

@@ -10,10 +10,11 @@ extension WorkflowService {
     }
 
     /// Orkes `POST /workflow/{id}/state`: applies the update, then waits as a synchronous execute.
-    public func updateState(_ id: String, _ update: WorkflowStateUpdate, options: ExecuteOptions) throws(EngineError) -> Execution {
-        try performAndAwait(id, refs: options.waitUntilTaskRefs, millis: Int64(options.waitForSeconds) * 1000) { changes throws(EngineError) in
+    public func updateState(_ id: String, _ update: WorkflowStateUpdate, options: ExecuteOptions,
+                            done: @escaping @Sendable (Result<Execution, EngineError>) -> Void) {
+        performAndAwait(id, refs: options.waitUntilTaskRefs, millis: Int64(options.waitForSeconds) * 1000, { changes throws(EngineError) in
             try Commands.updateState(id, update, in: changes)
-        }.execution
+        }, done: { done($0.map(\.execution)) })
     }
 
     /// `POST /tasks/{workflowId}/{status}/signal`: true when a blocked task was signalled.
@@ -24,11 +25,11 @@ extension WorkflowService {
 
     /// `.../signal/sync`: signals, then waits for the workflow to end or block again; nil when nothing
     /// was blocked (and nothing changed).
-    public func signalAndAwait(_ id: String, status: TaskResultStatus, output: JSONObject, timeoutMillis: Int64) throws(EngineError) -> Execution? {
-        let (taskId, run) = try performAndAwait(id, refs: [], millis: timeoutMillis, wait: { $0 != nil }) { changes throws(EngineError) in
+    public func signalAndAwait(_ id: String, status: TaskResultStatus, output: JSONObject, timeoutMillis: Int64,
+                               done: @escaping @Sendable (Result<Execution?, EngineError>) -> Void) {
+        performAndAwait(id, refs: [], millis: timeoutMillis, wait: { $0 != nil }, { changes throws(EngineError) in
             try Commands.signal(id, status: status, output: output, in: changes)
-        }
-        return taskId == nil ? nil : run
+        }, done: { done($0.map { $0.value == nil ? nil : $0.execution }) })
     }
 
     /// `POST /workflow/{id}/messages`: the new message's id.

@@ -2,36 +2,22 @@ import BatonSupport
 
 /// The worker protocol and the queues: polls, updates, logs, queue sizes and poll data.
 extension WorkflowService {
-    /// Batch poll with long-polling: returns as soon as a task is queued (woken by the commit that
-    /// queued it), or empty after `timeoutMillis` of the engine's clock — under a manual clock, once it
-    /// is advanced past the deadline, however long that takes. A stopping server answers parked polls.
-    public func poll(taskType: String, workerId: String?, domain: String?, count: Int, timeoutMillis: Int) throws(EngineError) -> [TaskModel] {
-        let queue = QueueNames.name(type: taskType, domain: domain)
-        let clock = env.clock
-        let deadline = clock.now + Int64(timeoutMillis)
-        let signals = loop.signals
-        while true {
-            let wake = signals.register(queue)
-            let tasks = try pollOnce(taskType: taskType, workerId: workerId, domain: domain, count: count)
-            let remaining = deadline - clock.now
-            if !tasks.isEmpty || remaining <= 0 || signals.isClosed {
-                signals.forget(wake, queue)
+    /// Batch poll with long-polling: answers `done` as soon as a task is queued (woken by the commit
+    /// that queued it), or empty after `timeoutMillis` of the engine's clock — under a manual clock,
+    /// once it is advanced past the deadline, however long that takes. A stopping server answers
+    /// parked polls. No thread is held while the poll is parked.
+    public func poll(taskType: String, workerId: String?, domain: String?, count: Int, timeoutMillis: Int,
+                     done: @escaping @Sendable (Result<[TaskModel], EngineError>) -> Void) {
+        let query = LongPoll.Query(taskType: taskType, workerId: workerId, domain: domain, count: count)
+        LongPoll(self, query, deadline: env.clock.now + Int64(timeoutMillis)) { [self] result in
+            if case .success(let tasks) = result {
                 workerCalls.add(tasks.isEmpty ? WorkerCall.pollEmpty.rawValue : WorkerCall.pollWithTask.rawValue)
-                return tasks
             }
-            // A manual clock's advance wakes every parked poll (`notifyAll`); the real-time wait is only
-            // a backstop in case a wake-up is missed.
-            let woke = wake.wait(millis: clock.isManual ? 60_000 : remaining)
-            signals.forget(wake, queue)
-            if !woke && !clock.isManual {
-                let tasks = try pollOnce(taskType: taskType, workerId: workerId, domain: domain, count: count)
-                workerCalls.add(tasks.isEmpty ? WorkerCall.pollEmpty.rawValue : WorkerCall.pollWithTask.rawValue)
-                return tasks
-            }
-        }
+            done(result)
+        }.look()
     }
 
-    private func pollOnce(taskType: String, workerId: String?, domain: String?, count: Int) throws(EngineError) -> [TaskModel] {
+    func pollOnce(taskType: String, workerId: String?, domain: String?, count: Int) throws(EngineError) -> [TaskModel] {
         try loop.perform(durable: false) { changes in
             Commands.poll(taskType: taskType, domain: domain, workerId: workerId, count: count, in: changes)
         }

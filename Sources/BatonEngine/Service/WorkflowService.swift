@@ -1,3 +1,4 @@
+import Dispatch
 import BatonSupport
 import Synchronization
 
@@ -83,22 +84,26 @@ public final class WorkflowService: Sendable {
         public var timedOut: Bool
     }
 
-    /// Starts a workflow and answers when it ends, a listed task ends, or the wait runs out (then with
-    /// the state of that moment).
-    public func execute(_ request: StartRequest, options: ExecuteOptions) throws(EngineError) -> Execution {
-        let wf = try makeWorkflow(request) { .workflowDefNotFound(name: $0, version: $1) }
-        return try performAndAwait(wf.workflowId, refs: options.waitUntilTaskRefs, millis: Int64(options.waitForSeconds) * 1000) { changes in
+    /// Starts a workflow and answers `done` (on another thread) when it ends, a listed task ends, or
+    /// the wait runs out (then with the state of that moment). No thread waits meanwhile.
+    public func execute(_ request: StartRequest, options: ExecuteOptions,
+                        done: @escaping @Sendable (Result<Execution, EngineError>) -> Void) {
+        let wf: WorkflowModel
+        do { wf = try makeWorkflow(request) { .workflowDefNotFound(name: $0, version: $1) } } catch { return done(.failure(error)) }
+        performAndAwait(wf.workflowId, refs: options.waitUntilTaskRefs, millis: Int64(options.waitForSeconds) * 1000, { changes in
             _ = Commands.start(wf, in: changes)
-        }.execution
+        }, done: { done($0.map(\.execution)) })
     }
 
     /// Runs a command on `workflowId`'s tree, then waits as a synchronous execute does: for the
     /// workflow to end or block anywhere in its tree (an open WAIT without deadline, a listed task
-    /// ended), at most `millis`. The waiter is registered before the command runs and woken by the
-    /// commit that satisfies it, so no change between the two is missed.
+    /// ended), at most `millis` of real time. The waiter is registered before the command runs and
+    /// woken by the commit that satisfies it, so no change between the two is missed; nothing holds a
+    /// thread while it waits, and `done` is called once, off the committer's thread.
     /// `wait` false for a command's value means there is nothing to wait for: the answer is at once.
     func performAndAwait<T: Sendable>(_ workflowId: String, refs: Set<String>, millis: Int64, wait: (T) -> Bool = { _ in true },
-                                      _ command: @escaping (ChangeSet) throws(EngineError) -> T) throws(EngineError) -> (value: T, execution: Execution) {
+                                      _ command: @escaping (ChangeSet) throws(EngineError) -> T,
+                                      done: @escaping @Sendable (Result<(value: T, execution: Execution), EngineError>) -> Void) {
         let waiters = loop.waiters
         let waiter = waiters.register(workflowId: workflowId, refs: refs)
         let value: T
@@ -106,18 +111,34 @@ public final class WorkflowService: Sendable {
             value = try loop.perform(command)
         } catch {
             waiters.forget(waiter)
-            throw error
+            return done(.failure(error))
         }
-        let woke = wait(value) ? waiter.wake.wait(millis: millis) : false
-        var snapshot = woke ? waiter.snapshot : nil
-        if snapshot == nil {
+        let answer: @Sendable (WorkflowModel?) -> Void = { [self] woken in
+            // Storage and blocking-point reads stay off the thread that woke us (the committer's).
+            DispatchQueue.global().async { [self] in
+                done(Result { () throws(EngineError) in
+                    (value, try awaited(workflowId, refs: refs, woken: woken))
+                })
+            }
+        }
+        guard wait(value) else {
             waiters.forget(waiter)
-            snapshot = try workflow(id: workflowId)
+            return answer(nil)
         }
-        guard let final = snapshot else { throw .workflowNotFound(workflowId: workflowId) }
-        // Out of time, OSS reports nothing blocking (a BLOCKING_TASK strategy then answers an empty 200).
-        let blocking = woke ? try blockingPoint(final, refs: refs) : nil
-        return (value, Execution(workflow: final, blockingWorkflow: blocking?.workflow ?? final, blockingTask: blocking?.task, timedOut: !woke))
+        waiter.listen(answer)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(max(0, min(millis, Int64(Int32.max)))))) {
+            waiters.forget(waiter)
+            waiter.settle(nil)
+        }
+    }
+
+    /// Where a wait ended: the state that satisfied it, or (out of time) the stored state, where OSS
+    /// reports nothing blocking (a BLOCKING_TASK strategy then answers an empty 200).
+    private func awaited(_ workflowId: String, refs: Set<String>, woken: WorkflowModel?) throws(EngineError) -> Execution {
+        let stored = woken == nil ? try workflow(id: workflowId) : nil
+        guard let final = woken ?? stored else { throw .workflowNotFound(workflowId: workflowId) }
+        let blocking = woken != nil ? try blockingPoint(final, refs: refs) : nil
+        return Execution(workflow: final, blockingWorkflow: blocking?.workflow ?? final, blockingTask: blocking?.task, timedOut: woken == nil)
     }
 
     /// The first blocking task in the tree and the workflow holding it (OSS
