@@ -61,7 +61,9 @@ final class ServerConnection: @unchecked Sendable {
         case waiting(Wait, deadline: UInt64)
         case closed
     }
-    private enum AfterWrite { case nextRequest, close, closeGently }
+    /// `nextRequestElsewhere`: after a deferred answer, written on whatever thread produced it; a
+    /// request already buffered behind it is handled on a server thread, not there.
+    private enum AfterWrite { case nextRequest, nextRequestElsewhere, close, closeGently }
 
     let fd: Int32
     let token: UInt64
@@ -227,16 +229,16 @@ final class ServerConnection: @unchecked Sendable {
         deferred.start { [self, request] final in
             guard !once.exchange(true, ordering: .acquiringAndReleasing) else { return }
             server.logRequest(request, final, since: started)
-            // Whoever answers (a commit, a timer) must not go on to run the next request's handler:
-            // a server thread takes over.
-            server.threads.submit { [self] in respond(final, keepAlive: keepAlive, isHead: isHead) }
+            // Written here at once; whoever answered (a timer, a commit's follow-up) must not go on
+            // to run the next request's handler, so that moves to a server thread.
+            respond(final, keepAlive: keepAlive, isHead: isHead, then: .nextRequestElsewhere)
         }
     }
 
-    private func respond(_ response: HTTPResponse, keepAlive: Bool, isHead: Bool) {
+    private func respond(_ response: HTTPResponse, keepAlive: Bool, isHead: Bool, then next: AfterWrite = .nextRequest) {
         var bytes = response.head(keepAlive: keepAlive)
         if !isHead { bytes.append(contentsOf: response.body) }
-        send(bytes, then: keepAlive ? .nextRequest : .close)
+        send(bytes, then: keepAlive ? next : .close)
     }
 
     /// Answers an error the server found itself, then closes gently (see `Wait.discard`).
@@ -271,6 +273,12 @@ final class ServerConnection: @unchecked Sendable {
         outbox = []
         switch afterWrite {
         case .nextRequest: nextRequest()
+        case .nextRequestElsewhere:
+            if parser.hasBufferedBytes {
+                server.threads.submit { [self] in nextRequest() }
+            } else {
+                nextRequest()   // only arms the socket
+            }
         case .close: close()
         case .closeGently:
             Socket.halfClose(fd)

@@ -33,7 +33,7 @@ final class ServerThreads: Sendable {
     /// Threads waiting on the poller now, and when one last started waiting.
     private let waiting = Atomic<Int>(0)
     private let lastWaitStarted = Atomic<UInt64>(0)
-    static let starvedMillis: UInt64 = 10
+    static let starvedMillis: UInt64 = 2
     private let lastSweep = Atomic<UInt64>(0)
     private let exited = SemaphoreBox()
     let coreThreads: Int
