@@ -1,25 +1,20 @@
 import BatonSupport
 import Synchronization
 
-/// Something parked on a queue: told when the queue may have work (or the clock moved, or the server
-/// stops) and looks again itself.
-protocol QueueWatcher: AnyObject, Sendable {
-    func queueChanged()
-}
-
-/// Long-poll wake-ups, per queue name.
+/// Parked long polls, per queue name: told when the queue may have work (or the clock moved, or the
+/// server stops), each looks again itself.
 public final class PollSignals: Sendable {
-    private let waiting = Mutex([String: [any QueueWatcher]]())
+    private let waiting = Mutex([String: [LongPoll]]())
     private let closed = Atomic<Bool>(false)
 
     public init() {}
 
     /// Register before the last look at the queue: a commit in between still wakes the poller.
-    func register(_ wake: any QueueWatcher, _ queue: String) {
+    func register(_ wake: LongPoll, _ queue: String) {
         waiting.withLock { $0[queue, default: []].append(wake) }
     }
 
-    func forget(_ wake: any QueueWatcher, _ queue: String) {
+    func forget(_ wake: LongPoll, _ queue: String) {
         waiting.withLock { w in
             w[queue]?.removeAll { $0 === wake }
             if w[queue]?.isEmpty == true { w[queue] = nil }
@@ -29,7 +24,7 @@ public final class PollSignals: Sendable {
     /// Every parked poller looks again: the manual clock moved (a deadline may have passed), or the
     /// server is stopping (`close`).
     public func notifyAll() {
-        let all = waiting.withLock { w -> [[any QueueWatcher]] in
+        let all = waiting.withLock { w -> [[LongPoll]] in
             defer { w = [:] }
             return Array(w.values)
         }

@@ -5,7 +5,7 @@ import Synchronization
 /// One parked long poll. It looks at its queue; finding nothing, it parks on the queue's signal and,
 /// on a real clock, a timer at its deadline, and holds no thread until one of them fires. A signal
 /// that arrives while it is looking makes it look once more, so no commit is missed.
-final class LongPoll: QueueWatcher {
+final class LongPoll: Sendable {
     struct Query: Sendable {
         var taskType: String
         var workerId: String?
