@@ -56,7 +56,8 @@ extension Commands {
             t.waitTimeout = 0
             t.visibleAt = now
             if let input = request.taskInput { t.inputData = input }
-            t.status = .scheduled
+            t.status = t.behavior.waitsInProgress ? .inProgress : .scheduled
+            if t.behavior.waitsInProgress { t.startTime = now }
             wf.tasks[i] = t
             // Other unsuccessful attempts left standing (fork branches) run again too.
             for j in wf.tasks.indices where j != i {

@@ -64,7 +64,7 @@ extension Commands {
             var again = t
             again.taskId = changes.newId()
             again.retriedTaskId = t.taskId
-            again.status = .scheduled
+            again.status = t.behavior.waitsInProgress ? .inProgress : .scheduled
             again.retryCount = t.retryCount + 1
             again.retried = false
             again.executed = false
@@ -72,7 +72,7 @@ extension Commands {
             again.callbackAfterSeconds = 0
             again.startDelayInSeconds = 0
             again.subWorkflowId = nil
-            again.startTime = 0
+            again.startTime = t.behavior.waitsInProgress ? changes.now : 0
             again.endTime = 0
             again.waitTimeout = 0
             again.workerId = nil

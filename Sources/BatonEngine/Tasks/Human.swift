@@ -5,4 +5,6 @@ struct Human: TaskBehavior {
     }
 
     func isAsyncComplete(_ task: TaskModel) -> Bool { true }
+
+    var waitsInProgress: Bool { true }
 }

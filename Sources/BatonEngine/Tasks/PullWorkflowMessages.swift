@@ -31,4 +31,6 @@ struct PullWorkflowMessages: TaskBehavior {
 
     /// Completes when a message arrives, which no response timeout measures.
     func isAsyncComplete(_ task: TaskModel) -> Bool { true }
+
+    var waitsInProgress: Bool { true }
 }

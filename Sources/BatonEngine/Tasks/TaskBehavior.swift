@@ -30,6 +30,10 @@ protocol TaskBehavior: Sendable {
     /// types are never retried, as in OSS).
     var isRetriedOnFailure: Bool { get }
 
+    /// A task OSS starts synchronously into IN_PROGRESS, where it waits (WAIT, HUMAN,
+    /// PULL_WORKFLOW_MESSAGES): a retried or rerun attempt starts that way too, not SCHEDULED.
+    var waitsInProgress: Bool { get }
+
     /// Whether a management retry or rerun reopens the attempt in place (loops and joins evaluate
     /// again) instead of scheduling a new attempt.
     var reopensInPlace: Bool { get }
@@ -74,6 +78,7 @@ extension TaskBehavior {
     func isAsyncComplete(_ task: TaskModel) -> Bool { false }
     var isRetriedOnFailure: Bool { true }
     var reopensInPlace: Bool { false }
+    var waitsInProgress: Bool { false }
     var reopensWhenCanceled: Bool { false }
     func reopensWhenFailed(_ task: TaskModel, in wf: WorkflowModel) -> Bool { false }
     func cancel(_ task: TaskModel, reason: String) -> [Effect] { [] }

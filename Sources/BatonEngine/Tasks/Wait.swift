@@ -58,6 +58,8 @@ struct Wait: TaskBehavior {
 
     func isAsyncComplete(_ task: TaskModel) -> Bool { true }
 
+    var waitsInProgress: Bool { true }
+
     func dueTime(_ task: TaskModel) -> Int64? { task.waitTimeout > 0 ? task.waitTimeout : nil }
 
     /// Without a deadline the workflow waits on an outside update.

@@ -206,4 +206,25 @@ let commandCases: [CommandCase] = [
             try f.engine.run { changes throws(EngineError) in try Commands.skip(f.parent, ref: "nope", request: SkipTaskRequest(), in: changes) }.get()
         }
     }
+
+    /// OSS starts a retried or rerun WAIT synchronously (`scheduleTask` → `Wait.start`): it waits
+    /// IN_PROGRESS again, as when first scheduled, instead of sitting SCHEDULED where nothing starts it.
+    @Test func aRetriedOrRerunWaitWaitsInProgress() throws {
+        let engine = try EngineHarness(workflows: [#"{"name":"hold","version":1,"tasks":[{"name":"w","taskReferenceName":"w","type":"WAIT"}]}"#])
+        let id = try engine.start("hold")
+        func end() throws {
+            try engine.must { changes throws(EngineError) in try Commands.terminate(id, reason: "stop", triggerFailureWorkflow: false, in: changes) }
+            try engine.commit()
+        }
+        try end()
+        try engine.must { changes throws(EngineError) in try Commands.retry(id, resumeSubworkflowTasks: false, in: changes) }
+        try engine.commit()
+        let retried = try #require(try engine.workflow(id)?.tasks.last)
+        #expect(retried.status == .inProgress && retried.startTime > 0 && retried.retryCount == 1)
+        try end()
+        let canceled = try #require(try engine.workflow(id)?.tasks.last)
+        _ = try engine.must { changes throws(EngineError) in try Commands.rerun(id, RerunRequest(reRunFromTaskId: canceled.taskId), in: changes) }
+        try engine.commit()
+        #expect(try engine.workflow(id)?.tasks.last?.status == .inProgress)
+    }
 }
