@@ -23,9 +23,11 @@ let package = Package(
             plugins: ["EmbedMigrations"]
         ),
         .target(name: "BatonAPI", dependencies: ["BatonHTTP", "BatonEngine"]),
+        // The web UI at `/`: server-rendered pages over the same services as the API.
+        .target(name: "BatonUI", dependencies: ["BatonAPI", "BatonHTTP", "BatonEngine", "BatonSupport"]),
         .executableTarget(
             name: "baton",
-            dependencies: ["BatonSupport", "BatonHTTP", "BatonSQLite", "BatonEngine", "BatonStore", "BatonAPI"]
+            dependencies: ["BatonSupport", "BatonHTTP", "BatonSQLite", "BatonEngine", "BatonStore", "BatonAPI", "BatonUI"]
         ),
         .executableTarget(name: "baton-bench", dependencies: ["BatonSupport", "BatonSQLite"]),
         // Fuzz targets for libFuzzer (scripts/fuzz); a plain build replays the corpus in Tests/fuzz.
@@ -44,6 +46,7 @@ let package = Package(
         .testTarget(name: "BatonEngineTests", dependencies: ["BatonEngine", "BatonTestSupport"]),
         .testTarget(name: "BatonStoreTests", dependencies: ["BatonStore", "BatonTestSupport"]),
         .testTarget(name: "BatonAPITests", dependencies: ["BatonAPI", "BatonStore", "BatonTestSupport"]),
+        .testTarget(name: "BatonUITests", dependencies: ["BatonUI", "BatonAPI", "BatonStore", "BatonTestSupport"]),
         .testTarget(name: "batonTests", dependencies: ["baton"]),
     ],
     swiftLanguageModes: [.v6]

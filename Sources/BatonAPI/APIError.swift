@@ -61,8 +61,8 @@ public enum ErrorResponses {
         }
     }
 
-    /// The one place where errors become statuses.
-    static func response(for error: any Error, request: HTTPRequest) -> HTTPResponse {
+    /// The one place where errors become statuses (the web UI shows the same answer on its pages).
+    public static func response(for error: any Error, request: HTTPRequest) -> HTTPResponse {
         switch error {
         case let e as EngineError:
             log.debug("request refused", ["path": request.rawPath, "error": e.message])

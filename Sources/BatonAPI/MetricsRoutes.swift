@@ -21,7 +21,7 @@ public struct Observability: Sendable {
 /// `GET /metrics` and `/actuator/prometheus` (OSS's path): Prometheus text format 0.0.4. Counters
 /// are bumped with atomic adds where they happen (routes, worker calls, commits) or counted by the
 /// engine thread as changes reach its memory; a scrape reads them, it never blocks them.
-enum MetricsRoutes {
+public enum MetricsRoutes {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     static func register(on router: inout Router, _ executions: WorkflowService, _ observability: Observability) {
@@ -35,7 +35,8 @@ enum MetricsRoutes {
         router.add("GET", "/actuator/prometheus", handler)
     }
 
-    static func text(_ executions: WorkflowService, _ routes: RouterStatistics, _ o: Observability) throws -> String {
+    /// The scrape's text; the web UI's server page shows the same figures.
+    public static func text(_ executions: WorkflowService, _ routes: RouterStatistics, _ o: Observability) throws -> String {
         let engine = try executions.engineMetrics()
         var p = PrometheusText()
         func counts(_ name: String, _ help: String, _ table: [ExecutionCounts.Key: Int], label: String, started: String?) {

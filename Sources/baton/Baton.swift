@@ -1,4 +1,5 @@
 import BatonAPI
+import BatonUI
 import BatonEngine
 import BatonHTTP
 import BatonSQLite
@@ -149,7 +150,8 @@ enum Baton {
                                 testing: testing, scheduler: SchedulerService(loop: loop),
                                 observability: Observability(connections: connections, databaseBytes: { (try? store.databaseBytes()) ?? 0 },
                                                              processStartTime: processStartTime))
-        let router = API.router(services)
+        var router = API.router(services)
+        WebUI.register(on: &router, services)
         var http = HTTPServerConfiguration()
         http.host = config.host
         http.port = config.port

@@ -9,6 +9,12 @@ public struct SearchQuery: Sendable, Equatable {
         public var field: String
         public var op: Op
         public var values: [String]
+
+        public init(field: String, op: Op, values: [String]) {
+            self.field = field
+            self.op = op
+            self.values = values
+        }
     }
 
     /// What a task search (`/tasks/search`, `/workflow/search-by-tasks`) can name: the fields of OSS's

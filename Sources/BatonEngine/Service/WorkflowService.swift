@@ -16,6 +16,9 @@ public final class WorkflowService: Sendable {
 
     public init(loop: BatchLoop) { self.loop = loop }
 
+    /// The engine's clock (the manual one in tests): what "now" is for a running task's duration.
+    public var now: Int64 { env.clock.now }
+
     // MARK: Starting
 
     /// Builds the execution for a start request: definition (embedded or registered), input, options.
