@@ -81,9 +81,20 @@ extension SQLiteStore: ExecutionStore {
     }
 
     private static func decodeTask(_ row: Row) throws -> TaskModel {
-        var t = try TaskModel(json: try JSONParser.parse(row.text(0)))
+        var cache = WorkflowTaskCache()
+        return try decodeTask(row, &cache)
+    }
+
+    private static func decodeTask(_ row: Row, _ cache: inout WorkflowTaskCache) throws -> TaskModel {
+        var t = try TaskModel(json: try JSONParser.parse(row.text(0)), cache: &cache)
         t.visibleAt = row.isNull(1) ? 0 : row.int(1)
         return t
+    }
+
+    /// A workflow's attempts in order, sharing one WorkflowTask cache.
+    private static func tasks(of id: String, _ conn: Connection) throws -> [TaskModel] {
+        var cache = WorkflowTaskCache()
+        return try conn.query("SELECT json, visible_at FROM task WHERE workflow_id = ? ORDER BY seq", [.text(id)]) { try decodeTask($0, &cache) }
     }
 
     public func activeWorkflows() throws -> [WorkflowModel] {
@@ -96,8 +107,7 @@ extension SQLiteStore: ExecutionStore {
                 if case .array(let messages) = list { queues[id] = messages }
             }
             for i in workflows.indices {
-                workflows[i].tasks = try conn.query("SELECT json, visible_at FROM task WHERE workflow_id = ? ORDER BY seq",
-                                                    [.text(workflows[i].workflowId)], Self.decodeTask)
+                workflows[i].tasks = try Self.tasks(of: workflows[i].workflowId, conn)
                 if let messages = queues[workflows[i].workflowId] {
                     workflows[i].messages = messages
                     workflows[i].hasMessageQueue = true
@@ -111,7 +121,7 @@ extension SQLiteStore: ExecutionStore {
         try database.read { conn in
             guard var wf = try conn.queryFirst("SELECT json FROM workflow WHERE workflow_id = ?", [.text(id)], { try Self.decodeWorkflow($0.text(0)) })
             else { return nil }
-            wf.tasks = try conn.query("SELECT json, visible_at FROM task WHERE workflow_id = ? ORDER BY seq", [.text(id)], Self.decodeTask)
+            wf.tasks = try Self.tasks(of: id, conn)
             return wf
         }
     }

@@ -21,8 +21,10 @@ struct Markup: ExpressibleByStringInterpolation, Sendable, Equatable {
 
     /// Escapes for text content and double-quoted attribute values alike.
     static func escape(_ text: String) -> String {
+        // Most values (ids, names, statuses) need nothing: hand them back without copying.
+        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
         var out = ""
-        out.reserveCapacity(text.utf8.count)
+        out.reserveCapacity(text.utf8.count + 16)
         for c in text.unicodeScalars {
             switch c {
             case "&": out += "&amp;"

@@ -19,6 +19,7 @@ enum BatonBench {
         var sqliteDir = FileManager.default.temporaryDirectory.path
         var workers = [1, 4, 16]
         var starters = 16
+        var uiExecutions = 100_000
         var args = CommandLine.arguments.dropFirst()
         while let a = args.popFirst() {
             switch a {
@@ -30,10 +31,12 @@ enum BatonBench {
             case "--sqlite-dir": sqliteDir = args.popFirst() ?? sqliteDir
             case "--workers": workers = (args.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--starters": starters = max(1, Int(args.popFirst() ?? "") ?? starters)
+            case "--ui-executions": uiExecutions = max(1, Int(args.popFirst() ?? "") ?? uiExecutions)
             case "--help", "-h":
                 print("usage: baton-bench [--url URL] [--seconds S] [--connections 1,64] [--runs N] [--scenarios LIST] [--sqlite-dir DIR]")
                 print("                   [--workers 1,4,16] [--starters 16]   (end-to-end scenario)")
-                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq, schedules, metrics, connections")
+                print("                   [--ui-executions 100000]   (executions stored before the ui scenario's page renders)")
+                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq, schedules, metrics, connections, ui")
                 return
             default:
                 FileHandle.standardError.write(Data("baton-bench: unknown argument \(a)\n".utf8))
@@ -53,6 +56,8 @@ enum BatonBench {
             var execution = ExecutionScenarios(host: h, port: port, seconds: seconds)
             execution.starters = starters
             try runExecution(execution, runs: runs, scenarios: scenarios, sqliteDir: sqliteDir, workers: workers)
+            // Last: its prefill makes the store large for whatever would run after it.
+            if scenarios.contains("ui") { try runUI(host: h, port: port, executions: uiExecutions) }
         } catch {
             FileHandle.standardError.write(Data("baton-bench: \(error)\n".utf8))
             exit(1)
@@ -60,6 +65,16 @@ enum BatonBench {
     }
 
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+    static func runUI(host: String, port: Int, executions: Int) throws {
+        let f = try UIScenario(host: host, port: port).run(executions: executions, samples: 30)
+        print(String(format: "web UI with %d stored executions (prefilled in %.1f s, %.0f starts/s); GET, server and loopback, 30 samples:",
+                     f.prefilled, f.prefillSeconds, Double(f.prefilled) / max(f.prefillSeconds, 0.001)))
+        for page in f.pages {
+            print(String(format: "  %-42@ p50 %7.2f ms   p99 %7.2f ms   %8d bytes", page.label as NSString,
+                         percentile(page.millis, 0.5), percentile(page.millis, 0.99), page.bytes))
+        }
+    }
 
     static func runExecution(_ bench: ExecutionScenarios, runs: Int, scenarios: [String], sqliteDir: String, workers: [Int]) throws {
         if scenarios.contains("sqlite") {

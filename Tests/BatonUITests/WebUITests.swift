@@ -148,4 +148,22 @@ import Testing
         #expect(svg.contains("data-ref=\"body_ref\""))
         #expect(svg.contains("↻ loop"))
     }
+
+    @Test func aDynamicForkIsDrawnAsItExpanded() throws {
+        let s = try Server()
+        try s.services.metadata.registerWorkflowDef(try JSONParser.parse(#"""
+            {"name": "ui_dynamic", "version": 1, "ownerEmail": "t@example.com", "tasks": [
+              {"name": "fan", "taskReferenceName": "fan", "type": "FORK_JOIN_DYNAMIC", "dynamicForkTasksParam": "forks",
+               "dynamicForkTasksInputParamName": "inputs", "inputParameters": {"forks": "${workflow.input.forks}", "inputs": "${workflow.input.inputs}"}},
+              {"name": "gather", "taskReferenceName": "gather", "type": "JOIN"}]}
+            """#), overwrite: true)
+        let forks: JSONValue = [["name": "x", "taskReferenceName": "dyn_a", "type": "SET_VARIABLE"],
+                                ["name": "y", "taskReferenceName": "dyn_b", "type": "SET_VARIABLE"]]
+        let id = try s.services.executions!.start(StartRequest(name: "ui_dynamic", input: ["forks": forks, "inputs": ["dyn_a": [:], "dyn_b": [:]]]))
+        let page = try s.get("/execution/\(id)").html
+        #expect(page.contains("class=\"node st-completed\" data-ref=\"dyn_a\""))
+        #expect(page.contains("class=\"node st-completed\" data-ref=\"dyn_b\""))
+        // Before it runs, the definition's diagram has one placeholder box for the branches.
+        #expect(try s.get("/definitions/workflow/ui_dynamic").html.contains("dynamic branches"))
+    }
 }

@@ -282,3 +282,16 @@ def test_missing_execution_is_an_error_page(server, browser):
     browser.open(f"{server}/execution/no-such-id")
     assert "no-such-id" in browser.text()
     assert requests.get(f"{server}/execution/no-such-id").status_code == 404
+
+
+def test_a_running_execution_updates_live(server, clients, browser, shapes):
+    wid = start(clients, shapes, kind="a")
+    wait_task(clients, wid, "approval")
+    browser.open(f"{server}/execution/{wid}")
+    browser.evaluate("window.__samePage = true; document.querySelector('tr.task-detail details').open = true")
+    clients.tasks.update_task_by_ref_name(wid, "approval", "COMPLETED", {"by": "api"})
+    # The page follows without a reload: same document, new state, the open panel still open.
+    browser.wait_for("document.getElementById('live').dataset.status === 'COMPLETED'")
+    assert browser.evaluate("window.__samePage === true")
+    assert browser.evaluate("document.querySelector('tr.task-detail details').open")
+    assert browser.evaluate("document.querySelector('g.node[data-ref=approval]').getAttribute('class')") == "node st-completed"
