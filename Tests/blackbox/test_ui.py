@@ -295,3 +295,30 @@ def test_a_running_execution_updates_live(server, clients, browser, shapes):
     assert browser.evaluate("window.__samePage === true")
     assert browser.evaluate("document.querySelector('tr.task-detail details').open")
     assert browser.evaluate("document.querySelector('g.node[data-ref=approval]').getAttribute('class')") == "node st-completed"
+
+
+def test_schedule_and_event_handler_from_the_definitions_page(server, clients, browser, shapes):
+    from conductor.client.http.models.save_schedule_request import SaveScheduleRequest
+    from conductor.client.orkes_clients import OrkesClients
+    from conductor.client.configuration.configuration import Configuration
+    scheduler = OrkesClients(Configuration(server_api_url=clients.api)).get_scheduler_client()
+    name = f"ui_schedule_{os.urandom(4).hex()}"
+    scheduler.save_schedule(SaveScheduleRequest(name=name, cron_expression="0 0 3 * * ?",
+                                                start_workflow_request=StartWorkflowRequest(name=shapes, version=1)))
+    browser.open(f"{server}/definitions")
+    submit(browser, f"form[data-api='/api/scheduler/schedules/{name}/pause']")
+    succeeded(browser, "pause the schedule")
+    assert scheduler.get_schedule(name).paused is True
+    submit(browser, f"form[data-api='/api/scheduler/schedules/{name}/resume']")
+    succeeded(browser, "resume the schedule")
+    assert scheduler.get_schedule(name).paused is False
+    # An event handler created from its page, then deleted from the list.
+    handler = f"ui_handler_{os.urandom(4).hex()}"
+    browser.open(f"{server}/definitions/new/event")
+    submit(browser, "form.editor", {"textarea": json.dumps({"name": handler, "event": f"conductor:{shapes}:done", "active": True,
+                                                              "actions": [{"action": "complete_task", "complete_task": {"workflowId": "w", "taskRefName": "t"}}]})})
+    browser.wait_for("location.pathname === '/definitions'")
+    assert handler in [h["name"] for h in requests.get(f"{clients.api}/event").json()]
+    submit(browser, f"form[data-api='/api/event/{handler}']")
+    succeeded(browser, "delete the event handler")
+    assert handler not in [h["name"] for h in requests.get(f"{clients.api}/event").json()]
