@@ -76,8 +76,8 @@ extension SQLiteStore: ExecutionStore {
         }
     }
 
-    private static func decodeWorkflow(_ text: String) throws -> WorkflowModel {
-        try WorkflowModel(json: try JSONParser.parse(text))
+    func decodeWorkflow(_ text: String) throws -> WorkflowModel {
+        try WorkflowModel(json: try JSONParser.parse(text), definitions: definitionCache)
     }
 
     private static func decodeTask(_ row: Row) throws -> TaskModel {
@@ -100,7 +100,7 @@ extension SQLiteStore: ExecutionStore {
     public func activeWorkflows() throws -> [WorkflowModel] {
         try database.read { conn in
             var workflows = try conn.query("SELECT json FROM workflow WHERE status IN ('RUNNING', 'PAUSED')", []) {
-                try Self.decodeWorkflow($0.text(0))
+                try self.decodeWorkflow($0.text(0))
             }
             var queues: [String: [JSONValue]] = [:]
             for (id, list) in try conn.query("SELECT workflow_id, json FROM workflow_message", [], { ($0.text(0), try JSONParser.parse($0.text(1))) }) {
@@ -119,7 +119,7 @@ extension SQLiteStore: ExecutionStore {
 
     public func workflow(id: String) throws -> WorkflowModel? {
         try database.read { conn in
-            guard var wf = try conn.queryFirst("SELECT json FROM workflow WHERE workflow_id = ?", [.text(id)], { try Self.decodeWorkflow($0.text(0)) })
+            guard var wf = try conn.queryFirst("SELECT json FROM workflow WHERE workflow_id = ?", [.text(id)], { try self.decodeWorkflow($0.text(0)) })
             else { return nil }
             wf.tasks = try Self.tasks(of: id, conn)
             return wf

@@ -64,7 +64,7 @@ extension SQLiteStore {
             let total = try conn.queryFirst("SELECT COUNT(*) FROM workflow w \(whereSQL)", params) { Int($0.int(0)) } ?? 0
             let rows = try conn.query("SELECT w.json FROM workflow w \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
                                       params + [.integer(Int64(query.size)), .integer(Int64(query.start))]) {
-                try WorkflowModel(json: try JSONParser.parse($0.text(0)))
+                try self.decodeWorkflow($0.text(0))
             }
             return (total, rows)
         }

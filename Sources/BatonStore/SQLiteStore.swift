@@ -13,6 +13,8 @@ public final class SQLiteStore: Sendable {
     /// Called after every definition write.
     func definitionsChanged() { metadataGeneration.add(1, ordering: .releasing) }
     private let log = Logger(label: "baton.store")
+    /// Definitions of stored executions, built once for all the reads that repeat them.
+    let definitionCache = WorkflowDefCache()
 
     /// The migrations compiled into this binary, in order.
     public static var migrations: [Migration] { EmbeddedMigrations.all }

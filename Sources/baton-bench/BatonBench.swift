@@ -36,7 +36,7 @@ enum BatonBench {
                 print("usage: baton-bench [--url URL] [--seconds S] [--connections 1,64] [--runs N] [--scenarios LIST] [--sqlite-dir DIR]")
                 print("                   [--workers 1,4,16] [--starters 16]   (end-to-end scenario)")
                 print("                   [--ui-executions 100000]   (executions stored before the ui scenario's page renders)")
-                print("scenarios: health, metadata-get, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq, schedules, metrics, connections, ui")
+                print("scenarios: health, metadata-get, workflow-get, workflow-get-running, search, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq, schedules, metrics, connections, ui")
                 return
             default:
                 FileHandle.standardError.write(Data("baton-bench: unknown argument \(a)\n".utf8))
@@ -49,7 +49,7 @@ enum BatonBench {
         }
         do {
             let h = host == "localhost" ? "127.0.0.1" : host
-            let httpScenarios = scenarios.filter { ["health", "metadata-get", "raw"].contains($0) }
+            let httpScenarios = scenarios.filter { ["health", "metadata-get", "raw", "workflow-get", "workflow-get-running", "search"].contains($0) }
             if !httpScenarios.isEmpty {
                 try run(host: h, port: port, seconds: seconds, connections: connections, runs: runs, scenarios: httpScenarios)
             }
@@ -168,6 +168,26 @@ enum BatonBench {
         Array("GET \(path) HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n\r\n".utf8)
     }
 
+    /// Two executions of a ten-task workflow to read back: one ended (read from SQLite), one still
+    /// running on its eleventh task, a WAIT (read from the engine's memory).
+    static func readableWorkflows(host: String, port: Int) throws -> (ended: String, running: String) {
+        let suffix = IDs.uuid().prefix(8)
+        let c = try BenchConnection(host: host, port: port)
+        func must(_ request: [UInt8]) throws -> String {
+            let (status, body) = try c.roundTrip(request)
+            guard status == 200 else { throw BenchError("read setup: HTTP \(status) \(String(decoding: body.prefix(300), as: UTF8.self))") }
+            return String(decoding: body, as: UTF8.self)
+        }
+        let steps = (1...10).map { #"{"name":"s\#($0)","taskReferenceName":"s\#($0)","type":"SET_VARIABLE","inputParameters":{"v\#($0)":"${workflow.input.x}"}}"# }
+        for (name, tasks) in [("bench_read_\(suffix)", steps), ("bench_read_open_\(suffix)", steps + [#"{"name":"hold","taskReferenceName":"hold","type":"WAIT"}"#])] {
+            _ = try must(ExecutionScenarios.request("POST", "/api/metadata/workflow?overwrite=true",
+                                                    body: #"{"name":"\#(name)","version":1,"tasks":[\#(tasks.joined(separator: ","))]}"#))
+        }
+        let input = #"{"x":"\#(String(repeating: "r", count: 100))"}"#
+        return (try must(ExecutionScenarios.request("POST", "/api/workflow/bench_read_\(suffix)", body: input)),
+                try must(ExecutionScenarios.request("POST", "/api/workflow/bench_read_open_\(suffix)", body: input)))
+    }
+
     static func run(host: String, port: Int, seconds: Double, connections: [Int], runs: Int, scenarios: [String]) throws {
         // A definition of realistic size to read back: five tasks with expressions.
         let name = "bench_wf_\(IDs.uuid().prefix(8))"
@@ -180,7 +200,13 @@ enum BatonBench {
             let (status, text) = try BenchConnection(host: host, port: port).roundTrip(req)
             guard status == 200 else { throw BenchError("registering the benchmark workflow failed: \(status) \(String(decoding: text, as: UTF8.self))") }
         }
-        let paths: [String: String] = ["health": "/health", "metadata-get": "/api/metadata/workflow/\(name)", "raw": "/"]
+        var paths: [String: String] = ["health": "/health", "metadata-get": "/api/metadata/workflow/\(name)", "raw": "/",
+                                       "search": "/api/workflow/search?size=25"]
+        if scenarios.contains(where: { $0.hasPrefix("workflow-get") || $0 == "search" }) {
+            let (ended, running) = try readableWorkflows(host: host, port: port)
+            paths["workflow-get"] = "/api/workflow/\(ended)"
+            paths["workflow-get-running"] = "/api/workflow/\(running)"
+        }
         print("scenario          conns   req/s (median of \(runs))   p50 ms   p99 ms   errors")
         for scenario in scenarios {
             guard let path = paths[scenario] else { throw BenchError("unknown scenario \(scenario)") }

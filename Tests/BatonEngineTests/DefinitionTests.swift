@@ -118,4 +118,19 @@ private func json(_ text: String) -> JSONValue { try! JSONParser.parse(text) }
     @Test func innermostExpressionsAreFound() {
         #expect(WorkflowDefValidator.expressions(in: "${a.b} and ${workflow.input.${c.d}} $${e.f}") == ["a.b", "c.d"])
     }
+
+    /// Stored executions repeating one definition share the built value; a full cache starts again
+    /// and still answers each JSON with its own definition.
+    @Test func theDefinitionCacheAnswersEachJSONWithItsOwnDefinition() throws {
+        let cache = WorkflowDefCache(limit: 2)
+        func json(_ v: Int) throws -> JSONValue {
+            try JSONParser.parse(#"{"name":"cached","version":\#(v),"tasks":[{"name":"t","taskReferenceName":"t","type":"WAIT"}]}"#)
+        }
+        for round in 0..<2 {
+            for v in 1...5 {
+                let def = try cache.definition(try json(v))
+                #expect(def == (try WorkflowDef(json: try json(v), path: "workflow.workflowDefinition")), "round \(round) version \(v)")
+            }
+        }
+    }
 }

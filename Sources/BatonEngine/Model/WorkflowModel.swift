@@ -1,4 +1,5 @@
 import BatonSupport
+import Synchronization
 
 /// One workflow execution with its task attempts (Conductor's `Workflow`).
 public struct WorkflowModel: Sendable, Equatable {
@@ -58,11 +59,23 @@ extension WorkflowModel {
 
     /// Reads back the stored form (without tasks; the store adds them).
     public init(json value: JSONValue) throws(EngineError) {
+        try self.init(json: value, definitions: nil)
+    }
+
+    /// The same, taking the definition from `definitions` when it has built this one before: a page
+    /// of executions mostly repeats one definition, and building it is most of the cost of a read.
+    public init(json value: JSONValue, definitions: WorkflowDefCache?) throws(EngineError) {
         let f = try JSONFields(value, path: "workflow")
         guard let def = f.object["workflowDefinition"] else { throw .invalid("workflow: missing workflowDefinition") }
+        let definition: WorkflowDef
+        if let definitions {
+            definition = try definitions.definition(def)
+        } else {
+            definition = try WorkflowDef(json: def, path: "workflow.workflowDefinition")
+        }
         self.init(workflowId: try f.string("workflowId") ?? "",
                   status: try f.enumValue("status", WorkflowStatus.self) ?? .running,
-                  definition: try WorkflowDef(json: def, path: "workflow.workflowDefinition"))
+                  definition: definition)
         input = try f.object("input") ?? JSONObject()
         output = try f.object("output") ?? JSONObject()
         variables = try f.object("variables") ?? JSONObject()
@@ -82,5 +95,26 @@ extension WorkflowModel {
         event = try f.string("event")
         idempotencyKey = try f.string("idempotencyKey")
         createdBy = try f.string("createdBy")
+    }
+}
+
+/// Workflow definitions built from stored JSON, keyed by that JSON's text, shared by the readers of
+/// one store. Bounded: when full it starts again, so a store of many one-off inline definitions
+/// costs no more memory than this.
+public final class WorkflowDefCache: Sendable {
+    private let built = Mutex([String: WorkflowDef]())
+    private let limit: Int
+
+    public init(limit: Int = 256) { self.limit = limit }
+
+    func definition(_ json: JSONValue) throws(EngineError) -> WorkflowDef {
+        let key = JSONWriter.string(json)
+        if let known = built.withLock({ $0[key] }) { return known }
+        let made = try WorkflowDef(json: json, path: "workflow.workflowDefinition")
+        built.withLock { cache in
+            if cache.count >= limit { cache.removeAll(keepingCapacity: true) }
+            cache[key] = made
+        }
+        return made
     }
 }
