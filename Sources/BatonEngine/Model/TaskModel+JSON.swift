@@ -16,7 +16,7 @@ extension TaskModel {
     }
 
     /// The same, for the attempts of one workflow read together: loop iterations and retries repeat
-    /// one WorkflowTask, which `cache` builds once (a 1,000-iteration loop is read 3× faster).
+    /// one WorkflowTask, which `cache` builds once.
     public init(json value: JSONValue, cache: inout WorkflowTaskCache) throws(EngineError) {
         let f = try JSONFields(value, path: "task")
         guard let json = f.object["workflowTask"] else { throw .invalid("task: missing workflowTask") }
