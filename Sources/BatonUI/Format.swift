@@ -1,4 +1,6 @@
+import BatonEngine
 import BatonSupport
+import Foundation
 
 /// How values look on a page: times in UTC (the page's script shows them in the reader's zone too),
 /// durations in the largest sensible unit, statuses as coloured badges, JSON indented.
@@ -9,22 +11,9 @@ enum Format {
         return "<time data-ms=\"\(millis)\">\(utc(millis))</time>"
     }
 
+    /// Conductor's summary timestamp (`2026-12-07T12:34:56.789Z`) written the way a person reads it.
     static func utc(_ millis: Int64) -> String {
-        let seconds = millis / 1000, ms = Int(millis % 1000)
-        let days = Int(seconds / 86_400), secondOfDay = Int(seconds % 86_400)
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int) -> String { String(n).leftPadded(to: 2) }
-        return "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
-            + ".\(String(ms).leftPadded(to: 3))"
+        String(WorkflowSummary.iso(millis).dropLast()).replacingOccurrences(of: "T", with: " ")
     }
 
     /// `840 ms`, `4.2 s`, `3 m 12 s`, `2 h 3 m`.

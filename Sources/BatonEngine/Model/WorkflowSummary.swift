@@ -31,7 +31,7 @@ public enum WorkflowSummary {
     }
 
     /// `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'` for epoch milliseconds (UTC; Howard Hinnant's civil-from-days).
-    static func iso(_ millis: Int64) -> String {
+    public static func iso(_ millis: Int64) -> String {
         let ms = ((millis % 1000) + 1000) % 1000
         let secs = (millis - ms) / 1000
         let days = (secs >= 0 ? secs : secs - 86_399) / 86_400
