@@ -90,7 +90,10 @@ def wait_task(clients, wid, ref, status="IN_PROGRESS", timeout=15):
 
 
 def submit(browser, form_selector, fill=None):
-    """Fills a form's fields (selector -> value) and submits it as a person would."""
+    """Fills a form's fields (selector -> value) and submits it as a person would.
+
+    The answer to an earlier action (its flash or error) is cleared first, so `succeeded` waits for this one's."""
+    browser.evaluate("document.querySelectorAll('#flash, output.result.error').forEach(el => el.remove())")
     for selector, value in (fill or {}).items():
         browser.evaluate(f"""(() => {{ const el = document.querySelector({json.dumps(form_selector + ' ' + selector)});
             if (el.type === 'checkbox') el.checked = {json.dumps(bool(value))}; else el.value = {json.dumps(value)}; }})()""")
