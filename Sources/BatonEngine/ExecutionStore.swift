@@ -28,9 +28,9 @@ public struct ExecutionWrite: Sendable {
     /// later changes to `workflows` or `tasks` would not be seen.
     public mutating func encodeRows() { encoded = rows() }
 
-    /// The stored JSON of `workflows` and `tasks`, in the same order.
+    /// The stored JSON of `workflows` and `tasks` (`storedRowBytes()`), in the same order.
     public func rows() -> (workflows: [[UInt8]], tasks: [[UInt8]]) {
-        encoded ?? (workflows.map { $0.rowJSONBytes() }, tasks.map { $0.jsonBytes() })
+        encoded ?? (workflows.map { $0.storedRowBytes() }, tasks.map { $0.storedRowBytes() })
     }
 
     public var isEmpty: Bool {

@@ -5,12 +5,15 @@ import BatonSupport
 extension SQLiteStore: ExecutionStore {
     public func write(_ batches: [ExecutionWrite], durable: Bool) throws {
         guard batches.contains(where: { !$0.isEmpty }) else { return }
-        try database.write(durable: durable) { conn in
-            for changes in batches { try apply(changes, conn) }
+        let learnt = try database.write(durable: durable) { conn in
+            var pending = SharedParts.Pending()
+            for changes in batches { try apply(changes, conn, &pending) }
+            return pending
         }
+        parts.committed(learnt)
     }
 
-    private func apply(_ changes: ExecutionWrite, _ conn: Connection) throws {
+    private func apply(_ changes: ExecutionWrite, _ conn: Connection, _ pending: inout SharedParts.Pending) throws {
         if changes.removesEverything {
             try conn.executeScript(
                 "DELETE FROM task_log; DELETE FROM task; DELETE FROM workflow_message; DELETE FROM workflow; DELETE FROM poll_data;"
@@ -21,17 +24,17 @@ extension SQLiteStore: ExecutionStore {
         for (wf, row) in zip(changes.workflows, rows.workflows) {
             try conn.execute("""
                 INSERT INTO workflow (workflow_id, name, version, status, correlation_id, parent_workflow_id, priority,
-                                      create_time, update_time, end_time, json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      create_time, update_time, end_time, definition_part, json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (workflow_id) DO UPDATE SET status = excluded.status, correlation_id = excluded.correlation_id,
                     name = excluded.name, version = excluded.version, priority = excluded.priority,
                     create_time = excluded.create_time, update_time = excluded.update_time, end_time = excluded.end_time,
-                    json = excluded.json
+                    definition_part = excluded.definition_part, json = excluded.json
                 """,
                 [.text(wf.workflowId), .text(wf.workflowName), .integer(Int64(wf.workflowVersion)), .text(wf.status.rawValue),
                  wf.correlationId.sqlValue, wf.parentWorkflowId.sqlValue, .integer(Int64(wf.priority)),
                  .integer(wf.createTime), .integer(wf.updateTime), .integer(wf.endTime),
-                 .utf8(row)])
+                 .integer(try parts.id(of: wf.definition.serialized, &pending, conn)), .utf8(row)])
         }
         // Only workflows that were ever sent a message have a queue row to follow.
         for wf in changes.workflows where wf.hasMessageQueue {
@@ -47,12 +50,14 @@ extension SQLiteStore: ExecutionStore {
         for (t, row) in zip(changes.tasks, rows.tasks) {
             let queued = t.status == .scheduled && !t.isSystemTask
             try conn.execute("""
-                INSERT INTO task (task_id, workflow_id, seq, status, visible_at, task_type, json) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO task (task_id, workflow_id, seq, status, visible_at, task_type, workflow_task_part, json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (task_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
-                    visible_at = excluded.visible_at, json = excluded.json
+                    visible_at = excluded.visible_at, workflow_task_part = excluded.workflow_task_part, json = excluded.json
                 """,
                 [.text(t.taskId), .text(t.workflowInstanceId), .integer(Int64(t.seq)), .text(t.status.rawValue),
-                 queued ? .integer(t.visibleAt) : .null, .text(t.taskType), .utf8(row)])
+                 queued ? .integer(t.visibleAt) : .null, .text(t.taskType),
+                 .integer(try parts.id(of: t.workflowTask.serialized, &pending, conn)), .utf8(row)])
         }
         for id in changes.deletedTaskIds {
             try conn.execute("DELETE FROM task WHERE task_id = ?", [.text(id)])
@@ -76,38 +81,25 @@ extension SQLiteStore: ExecutionStore {
         }
     }
 
-    func decodeWorkflow(_ text: String) throws -> WorkflowModel {
-        try WorkflowModel(json: try JSONParser.parse(text), definitions: definitionCache)
-    }
-
-    private static func decodeTask(_ row: Row) throws -> TaskModel {
+    /// A workflow's attempts in order.
+    private func tasks(of id: String, _ conn: Connection) throws -> [TaskModel] {
         var cache = WorkflowTaskCache()
-        return try decodeTask(row, &cache)
-    }
-
-    private static func decodeTask(_ row: Row, _ cache: inout WorkflowTaskCache) throws -> TaskModel {
-        var t = try TaskModel(json: try JSONParser.parse(row.text(0)), cache: &cache)
-        t.visibleAt = row.isNull(1) ? 0 : row.int(1)
-        return t
-    }
-
-    /// A workflow's attempts in order, sharing one WorkflowTask cache.
-    private static func tasks(of id: String, _ conn: Connection) throws -> [TaskModel] {
-        var cache = WorkflowTaskCache()
-        return try conn.query("SELECT json, visible_at FROM task WHERE workflow_id = ? ORDER BY seq", [.text(id)]) { try decodeTask($0, &cache) }
+        return try conn.query("SELECT \(Self.taskRow) FROM task t WHERE workflow_id = ? ORDER BY seq", [.text(id)]) {
+            try decodeTask($0, conn, &cache)
+        }
     }
 
     public func activeWorkflows() throws -> [WorkflowModel] {
         try database.read { conn in
-            var workflows = try conn.query("SELECT json FROM workflow WHERE status IN ('RUNNING', 'PAUSED')", []) {
-                try self.decodeWorkflow($0.text(0))
+            var workflows = try conn.query("SELECT \(Self.workflowRow) FROM workflow w WHERE status IN ('RUNNING', 'PAUSED')", []) {
+                try self.decodeWorkflow($0, conn)
             }
             var queues: [String: [JSONValue]] = [:]
             for (id, list) in try conn.query("SELECT workflow_id, json FROM workflow_message", [], { ($0.text(0), try JSONParser.parse($0.text(1))) }) {
                 if case .array(let messages) = list { queues[id] = messages }
             }
             for i in workflows.indices {
-                workflows[i].tasks = try Self.tasks(of: workflows[i].workflowId, conn)
+                workflows[i].tasks = try tasks(of: workflows[i].workflowId, conn)
                 if let messages = queues[workflows[i].workflowId] {
                     workflows[i].messages = messages
                     workflows[i].hasMessageQueue = true
@@ -119,26 +111,28 @@ extension SQLiteStore: ExecutionStore {
 
     public func workflow(id: String) throws -> WorkflowModel? {
         try database.read { conn in
-            guard var wf = try conn.queryFirst("SELECT json FROM workflow WHERE workflow_id = ?", [.text(id)], { try self.decodeWorkflow($0.text(0)) })
-            else { return nil }
-            wf.tasks = try Self.tasks(of: id, conn)
+            guard var wf = try conn.queryFirst("SELECT \(Self.workflowRow) FROM workflow w WHERE workflow_id = ?", [.text(id)], {
+                try self.decodeWorkflow($0, conn)
+            }) else { return nil }
+            wf.tasks = try tasks(of: id, conn)
             return wf
         }
     }
 
     public func workflowJSON(id: String, includeTasks: Bool) throws -> [UInt8]? {
         try database.read { conn in
-            guard var bytes = try conn.queryFirst("SELECT json FROM workflow WHERE workflow_id = ?", [.text(id)], { $0.bytes(0) }),
-                  bytes.last == UInt8(ascii: "}") else { return nil }
-            // The stored object never holds `tasks`; add it at the end without re-parsing the rest.
+            guard var bytes = try conn.queryFirst("SELECT \(Self.workflowRow) FROM workflow w WHERE workflow_id = ?", [.text(id)], {
+                try self.workflowBytes($0, conn)
+            }), bytes.last == UInt8(ascii: "}") else { return nil }
+            // The API form never holds `tasks`; add it at the end without re-parsing the rest.
             bytes.removeLast()
             bytes.append(contentsOf: #","tasks":["#.utf8)
             if includeTasks {
                 var first = true
-                _ = try conn.query("SELECT json FROM task WHERE workflow_id = ? ORDER BY seq", [.text(id)]) { row in
+                _ = try conn.query("SELECT \(Self.taskRow) FROM task t WHERE workflow_id = ? ORDER BY seq", [.text(id)]) { row in
                     if !first { bytes.append(UInt8(ascii: ",")) }
                     first = false
-                    bytes.append(contentsOf: row.bytes(0))
+                    bytes.append(contentsOf: try self.taskBytes(row, conn))
                 }
             }
             bytes.append(contentsOf: "]}".utf8)
@@ -148,20 +142,22 @@ extension SQLiteStore: ExecutionStore {
 
     public func task(id: String) throws -> TaskModel? {
         try database.read { conn in
-            try conn.queryFirst("SELECT json, visible_at FROM task WHERE task_id = ?", [.text(id)], Self.decodeTask)
+            var cache = WorkflowTaskCache()
+            return try conn.queryFirst("SELECT \(Self.taskRow) FROM task t WHERE task_id = ?", [.text(id)]) { try self.decodeTask($0, conn, &cache) }
         }
     }
 
     public func taskJSON(id: String) throws -> [UInt8]? {
-        try database.read { conn in try conn.queryFirst("SELECT json FROM task WHERE task_id = ?", [.text(id)]) { $0.bytes(0) } }
+        try database.read { conn in
+            try conn.queryFirst("SELECT \(Self.taskRow) FROM task t WHERE task_id = ?", [.text(id)]) { try self.taskBytes($0, conn) }
+        }
     }
 
     public func taskJSONs(workflowId: String, statuses: [String]) throws -> [[UInt8]] {
         try database.read { conn in
-            let rows = try conn.query("SELECT json, status FROM task WHERE workflow_id = ? ORDER BY seq", [.text(workflowId)]) {
-                ($0.bytes(0), $0.text(1))
-            }
-            return rows.filter { statuses.isEmpty || statuses.contains($0.1) }.map(\.0)
+            try conn.query("SELECT \(Self.taskRow) FROM task t WHERE workflow_id = ? ORDER BY seq", [.text(workflowId)]) { row in
+                statuses.isEmpty || statuses.contains(row.text(Self.taskStatusColumn)) ? try self.taskBytes(row, conn) : nil
+            }.compactMap { $0 }
         }
     }
 

@@ -14,7 +14,7 @@ extension SQLiteStore {
     private static let numeric: Set<String> = ["startTime", "endTime", "updateTime"]
 
     public func searchWorkflows(_ query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel]) {
-        let (whereSQL, params) = Self.filter(query, columns: Self.columns, json: "w.json") { c in
+        let (whereSQL, params) = Self.filter(query, columns: Self.columns, text: Self.workflowText) { c in
             // A task field: the workflow has such a task.
             Self.taskFields[c].map { ($0, "EXISTS (SELECT 1 FROM task t WHERE t.workflow_id = w.workflow_id AND %@)") }
         }
@@ -31,17 +31,21 @@ extension SQLiteStore {
         return c
     }()
     private static let taskNumeric: Set<String> = ["scheduledTime", "startTime", "updateTime", "endTime"]
+    /// What free text is looked for in: a row's JSON and the fields its columns hold instead.
+    private static let workflowText = "(w.workflow_id || ' ' || w.name || ' ' || w.status || ' ' || w.json)"
+    private static let taskText = "(t.task_id || ' ' || t.workflow_id || ' ' || t.task_type || ' ' || t.status || ' ' || t.json)"
 
     public func searchTasks(_ query: SearchQuery) throws -> (total: Int, tasks: [TaskModel]) {
-        let (whereSQL, params) = Self.filter(query, columns: Self.taskSearchColumns, numeric: Self.taskNumeric, json: "t.json") { _ in nil }
+        let (whereSQL, params) = Self.filter(query, columns: Self.taskSearchColumns, numeric: Self.taskNumeric, text: Self.taskText) { _ in nil }
         let order = query.sort.isEmpty ? "json_extract(t.json, '$.scheduledTime') DESC, t.task_id"
             : query.sort.map { "\(Self.taskSearchColumns[$0.field] ?? "t.task_id") \($0.ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
         let from = "FROM task t JOIN workflow w ON w.workflow_id = t.workflow_id"
         return try database.read { conn in
             let total = try conn.queryFirst("SELECT COUNT(*) \(from) \(whereSQL)", params) { Int($0.int(0)) } ?? 0
-            let rows = try conn.query("SELECT t.json \(from) \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
+            var cache = WorkflowTaskCache()
+            let rows = try conn.query("SELECT \(Self.taskRow) \(from) \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
                                       params + [.integer(Int64(query.size)), .integer(Int64(query.start))]) {
-                try TaskModel(json: try JSONParser.parse($0.text(0)))
+                try self.decodeTask($0, conn, &cache)
             }
             return (total, rows)
         }
@@ -50,7 +54,7 @@ extension SQLiteStore {
     public func searchWorkflows(byTasks query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel]) {
         var taskQuery = query
         taskQuery.sort = []
-        let (taskWhere, params) = Self.filter(taskQuery, columns: Self.taskSearchColumns, numeric: Self.taskNumeric, json: "t.json") { _ in nil }
+        let (taskWhere, params) = Self.filter(taskQuery, columns: Self.taskSearchColumns, numeric: Self.taskNumeric, text: Self.taskText) { _ in nil }
         let whereSQL = "WHERE w.workflow_id IN (SELECT t.workflow_id FROM task t JOIN workflow w ON w.workflow_id = t.workflow_id \(taskWhere))"
         var workflowQuery = query
         workflowQuery.sort = query.sort.filter { Self.columns[$0.field] != nil }
@@ -62,9 +66,9 @@ extension SQLiteStore {
             : query.sort.map { "\(Self.columns[$0.field] ?? "w.create_time") \($0.ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
         return try database.read { conn in
             let total = try conn.queryFirst("SELECT COUNT(*) FROM workflow w \(whereSQL)", params) { Int($0.int(0)) } ?? 0
-            let rows = try conn.query("SELECT w.json FROM workflow w \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
+            let rows = try conn.query("SELECT \(Self.workflowRow) FROM workflow w \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
                                       params + [.integer(Int64(query.size)), .integer(Int64(query.start))]) {
-                try self.decodeWorkflow($0.text(0))
+                try self.decodeWorkflow($0, conn)
             }
             return (total, rows)
         }
@@ -72,8 +76,8 @@ extension SQLiteStore {
 
     /// The WHERE clause of a search: each condition over its column (a field `columns` lacks is looked
     /// up by `other`, which gives the expression and a template wrapping the test), free text as a
-    /// substring of `json`.
-    private static func filter(_ query: SearchQuery, columns: [String: String], numeric: Set<String> = numeric, json: String,
+    /// substring of `text`.
+    private static func filter(_ query: SearchQuery, columns: [String: String], numeric: Set<String> = numeric, text: String,
                                other: (String) -> (expr: String, template: String)?) -> (String, [SQLValue]) {
         var clauses: [String] = []
         var params: [SQLValue] = []
@@ -96,9 +100,9 @@ extension SQLiteStore {
             }
             clauses.append(template.replacingOccurrences(of: "%@", with: test))
         }
-        if let text = query.freeText {
-            clauses.append("\(json) LIKE ? ESCAPE '\\'")
-            let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        if let freeText = query.freeText {
+            clauses.append("\(text) LIKE ? ESCAPE '\\'")
+            let escaped = freeText.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
             params.append(.text("%\(escaped)%"))
         }
         return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), params)

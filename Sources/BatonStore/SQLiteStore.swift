@@ -15,6 +15,8 @@ public final class SQLiteStore: Sendable {
     private let log = Logger(label: "baton.store")
     /// Definitions of stored executions, built once for all the reads that repeat them.
     let definitionCache = WorkflowDefCache()
+    /// Definitions and WorkflowTasks that execution rows refer to.
+    let parts = SharedParts()
 
     /// The migrations compiled into this binary, in order.
     public static var migrations: [Migration] { EmbeddedMigrations.all }

@@ -55,6 +55,15 @@ public struct JSONObjectWriter {
         bytes.append(contentsOf: json)
     }
 
+    /// The members of `object`, bytes of a JSON object as this writer makes them, written as members of
+    /// this one: splices a stored object into a larger one without parsing it.
+    public mutating func members(of object: [UInt8]) {
+        guard object.count > 2, object.first == UInt8(ascii: "{"), object.last == UInt8(ascii: "}") else { return }
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        bytes.append(contentsOf: object[1..<(object.count - 1)])
+    }
+
     public mutating func null(_ k: String) {
         key(k)
         bytes.append(contentsOf: "null".utf8)

@@ -20,6 +20,7 @@ enum BatonBench {
         var workers = [1, 4, 16]
         var starters = 16
         var uiExecutions = 100_000
+        var scaleExecutions = 1_000_000
         var args = CommandLine.arguments.dropFirst()
         while let a = args.popFirst() {
             switch a {
@@ -32,11 +33,13 @@ enum BatonBench {
             case "--workers": workers = (args.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--starters": starters = max(1, Int(args.popFirst() ?? "") ?? starters)
             case "--ui-executions": uiExecutions = max(1, Int(args.popFirst() ?? "") ?? uiExecutions)
+            case "--scale-executions": scaleExecutions = max(1, Int(args.popFirst() ?? "") ?? scaleExecutions)
             case "--help", "-h":
                 print("usage: baton-bench [--url URL] [--seconds S] [--connections 1,64] [--runs N] [--scenarios LIST] [--sqlite-dir DIR]")
                 print("                   [--workers 1,4,16] [--starters 16]   (end-to-end scenario)")
                 print("                   [--ui-executions 100000]   (executions stored before the ui scenario's page renders)")
-                print("scenarios: health, metadata-get, workflow-get, workflow-get-running, search, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq, schedules, metrics, connections, ui")
+                print("                   [--scale-executions 1000000]   (executions the scale scenario stores between its two measures)")
+                print("scenarios: health, metadata-get, workflow-get, workflow-get-running, search, raw, start, e2e, execute, dispatch, sqlite, fanout, linear, jq, schedules, metrics, connections, ui, scale")
                 return
             default:
                 FileHandle.standardError.write(Data("baton-bench: unknown argument \(a)\n".utf8))
@@ -58,6 +61,7 @@ enum BatonBench {
             try runExecution(execution, runs: runs, scenarios: scenarios, sqliteDir: sqliteDir, workers: workers)
             // Last: its prefill makes the store large for whatever would run after it.
             if scenarios.contains("ui") { try runUI(host: h, port: port, executions: uiExecutions) }
+            if scenarios.contains("scale") { try runScale(ScaleScenario(bench: execution, runs: runs), executions: scaleExecutions) }
         } catch {
             FileHandle.standardError.write(Data("baton-bench: \(error)\n".utf8))
             exit(1)
@@ -74,6 +78,21 @@ enum BatonBench {
             print(String(format: "  %-42@ p50 %7.2f ms   p99 %7.2f ms   %8d bytes", page.label as NSString,
                          percentile(page.millis, 0.5), percentile(page.millis, 0.99), page.bytes))
         }
+    }
+
+    static func runScale(_ scale: ScaleScenario, executions: Int) throws {
+        let empty = try scale.figures(searchName: "none")
+        let bytes = try scale.bytesPerWorkflow(count: 10_000)
+        print(String(format: "stored one-task workflow (100-byte input, completed by a worker)  %6.0f bytes  (10,000 of them)", bytes))
+        let fill = try scale.fill(count: executions)
+        let full = try scale.figures(searchName: fill.name)
+        print(String(format: "stored %d ended one-task workflows in %.0f s (%.0f starts/s)", executions, fill.seconds, Double(executions) / max(fill.seconds, 0.001)))
+        for (label, f) in [("before", empty), ("after", full)] {
+            print(String(format: "  %-6@ %8d stored: start, 16 connections %6.0f/s   end-to-end, 16 workers %6.0f/s   search first page p50 %6.2f ms, by name and status p50 %6.2f ms",
+                         label as NSString, f.stored, f.startsPerSecond, f.endToEndPerSecond, percentile(f.searchMillis, 0.5), percentile(f.searchByNameMillis, 0.5)))
+        }
+        print(String(format: "  after/before: start %.2f   end-to-end %.2f  (medians of %d)", full.startsPerSecond / max(empty.startsPerSecond, 1),
+                     full.endToEndPerSecond / max(empty.endToEndPerSecond, 1), scale.runs))
     }
 
     static func runExecution(_ bench: ExecutionScenarios, runs: Int, scenarios: [String], sqliteDir: String, workers: [Int]) throws {

@@ -1,6 +1,5 @@
 import BatonSupport
 import Foundation
-import Synchronization
 
 /// Server-side page renders of the web UI with many stored executions: the executions list (first
 /// page, filtered, free text) and one execution's page, for a one-task run and a 1,000-task run.
@@ -35,32 +34,10 @@ struct UIScenario {
              "loopOver":[{"name":"step","taskReferenceName":"step","type":"SET_VARIABLE","inputParameters":{"i":"${loop.output.iteration}"}}]}]}
             """#), "register \(loop)")
 
-        let started = Date()
-        let next = Atomic<Int>(0)
-        let failure = Mutex<String?>(nil)
-        let group = DispatchGroup()
         let payload = String(repeating: "x", count: 60)
-        for _ in 0..<16 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                do {
-                    let conn = try BenchConnection(host: host, port: port)
-                    while true {
-                        let n = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                        if n >= count || failure.withLock({ $0 != nil }) { return }
-                        let body = #"{"n":\#(n),"who":"bench-\#(n % 97)","payload":"\#(payload)"}"#
-                        let (status, _) = try conn.roundTrip(ExecutionScenarios.request("POST", "/api/workflow/\(name)?correlationId=c\(n)", body: body))
-                        guard status == 200 else { throw BenchError("start: HTTP \(status)") }
-                    }
-                } catch {
-                    failure.withLock { $0 = "\(error)" }
-                }
-            }.start()
+        let prefillSeconds = try startMany(host: host, port: port, count: count) { n in
+            ExecutionScenarios.request("POST", "/api/workflow/\(name)?correlationId=c\(n)", body: #"{"n":\#(n),"who":"bench-\#(n % 97)","payload":"\#(payload)"}"#)
         }
-        group.wait()
-        if let f = failure.withLock({ $0 }) { throw BenchError("prefill: \(f)") }
-        let prefillSeconds = Date().timeIntervalSince(started)
 
         let oneId = String(decoding: try must(ExecutionScenarios.request("POST", "/api/workflow/\(name)", body: #"{"n":-1}"#), "start"), as: UTF8.self)
         let bigId = String(decoding: try must(ExecutionScenarios.request("POST", "/api/workflow/\(loop)", body: "{}"), "start loop"), as: UTF8.self)

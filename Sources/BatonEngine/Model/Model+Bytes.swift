@@ -5,12 +5,46 @@ import BatonSupport
 extension TaskModel {
     public func jsonBytes() -> [UInt8] {
         var w = JSONObjectWriter(capacity: 1024 + workflowTask.serialized.count)
-        w.string("taskType", taskType)
-        w.string("status", status.rawValue)
+        Self.writeColumns(&w, TaskRowColumns(self))
+        writeStoredFields(&w)
+        Self.writeParts(&w, workflowTask)
+        return w.finish()
+    }
+
+    /// The API form of a stored row: what `jsonBytes()` gives for the task it was made from.
+    public static func jsonBytes(storedRow: [UInt8], columns: TaskRowColumns, workflowTask: WorkflowTask) -> [UInt8] {
+        var w = JSONObjectWriter(capacity: storedRow.count + 2 * workflowTask.serialized.count + 160)
+        writeColumns(&w, columns)
+        w.members(of: storedRow)
+        writeParts(&w, workflowTask)
+        return w.finish()
+    }
+
+    private static func writeColumns(_ w: inout JSONObjectWriter, _ c: TaskRowColumns) {
+        w.string("taskType", c.taskType)
+        w.string("status", c.status)
+        w.int("seq", c.seq)
+        w.string("workflowInstanceId", c.workflowInstanceId)
+        w.string("taskId", c.taskId)
+    }
+
+    private static func writeParts(_ w: inout JSONObjectWriter, _ workflowTask: WorkflowTask) {
+        w.raw("workflowTask", workflowTask.serialized)
+        if let def = workflowTask.taskDefinition { w.raw("taskDefinition", def.serialized) } else { w.null("taskDefinition") }
+    }
+
+    /// The store's row (see StoredRows.swift): every field but those its columns hold and the WorkflowTask
+    /// (with the task definition in it), which is stored once for all the tasks that share it.
+    public func storedRowBytes() -> [UInt8] {
+        var w = JSONObjectWriter(capacity: 768)
+        writeStoredFields(&w)
+        return w.finish()
+    }
+
+    private func writeStoredFields(_ w: inout JSONObjectWriter) {
         w.object("inputData", inputData)
         w.string("referenceTaskName", referenceTaskName)
         w.int("retryCount", retryCount)
-        w.int("seq", seq)
         w.string("correlationId", correlationId)
         w.int("pollCount", pollCount)
         w.string("taskDefName", taskDefName)
@@ -24,14 +58,11 @@ extension TaskModel {
         w.bool("executed", executed)
         w.bool("callbackFromWorker", true)
         w.int("responseTimeoutSeconds", responseTimeoutSeconds)
-        w.string("workflowInstanceId", workflowInstanceId)
         w.string("workflowType", workflowType)
-        w.string("taskId", taskId)
         w.string("reasonForIncompletion", reasonForIncompletion)
         w.int("callbackAfterSeconds", callbackAfterSeconds)
         w.string("workerId", workerId)
         w.object("outputData", outputData)
-        w.raw("workflowTask", workflowTask.serialized)
         w.string("domain", domain)
         w.int("rateLimitPerFrequency", rateLimitPerFrequency)
         w.int("rateLimitFrequencyInSeconds", rateLimitFrequencyInSeconds)
@@ -46,22 +77,48 @@ extension TaskModel {
         if waitTimeout > 0 { w.int("waitTimeout", waitTimeout) }
         if let executionMetadata { w.value("executionMetadata", executionMetadata) }
         w.bool("loopOverTask", isLoopOverTask)
-        if let def = taskDefinition { w.raw("taskDefinition", def.serialized) } else { w.null("taskDefinition") }
         w.int("queueWaitTime", queueWaitTime)
-        return w.finish()
     }
 }
 
 extension WorkflowModel {
-    /// The stored row: the workflow without its `tasks` key (they live in their own rows).
+    /// The workflow without its `tasks` key (they live in their own rows).
     public func rowJSONBytes() -> [UInt8] {
         var w = JSONObjectWriter(capacity: 1024 + definition.serialized.count)
+        Self.writeColumns(&w, WorkflowRowColumns(self))
+        writeStoredFields(&w)
+        Self.writeDefinition(&w, definition, createTime: createTime)
+        return w.finish()
+    }
+
+    /// The store's row (see StoredRows.swift): `rowJSONBytes()` without the fields its columns hold and
+    /// without the definition, which is stored once for all the executions that share it.
+    public func storedRowBytes() -> [UInt8] {
+        var w = JSONObjectWriter(capacity: 512)
+        writeStoredFields(&w)
+        return w.finish()
+    }
+
+    /// The API form of a stored row: what `rowJSONBytes()` gives for the workflow it was made from.
+    public static func rowJSONBytes(storedRow: [UInt8], columns: WorkflowRowColumns, definition: WorkflowDef) -> [UInt8] {
+        var w = JSONObjectWriter(capacity: storedRow.count + definition.serialized.count + 256)
+        writeColumns(&w, columns)
+        w.members(of: storedRow)
+        writeDefinition(&w, definition, createTime: columns.createTime)
+        return w.finish()
+    }
+
+    private static func writeColumns(_ w: inout JSONObjectWriter, _ c: WorkflowRowColumns) {
+        w.string("workflowId", c.workflowId)
+        w.string("status", c.status)
+        w.int("createTime", c.createTime)
+        w.int("updateTime", c.updateTime)
+        w.int("endTime", c.endTime)
+        w.int("priority", c.priority)
+    }
+
+    private func writeStoredFields(_ w: inout JSONObjectWriter) {
         w.string("createdBy", createdBy)
-        w.int("createTime", createTime)
-        w.int("updateTime", updateTime)
-        w.string("status", status.rawValue)
-        w.int("endTime", endTime)
-        w.string("workflowId", workflowId)
         w.string("parentWorkflowId", parentWorkflowId)
         w.string("parentWorkflowTaskId", parentWorkflowTaskId)
         w.object("input", input)
@@ -73,16 +130,17 @@ extension WorkflowModel {
         w.object("taskToDomain", taskToDomain)
         w.value("failedReferenceTaskNames", .array(failedReferenceTaskNames.map(JSONValue.string)))
         w.value("failedTaskNames", .array(failedTaskNames.map(JSONValue.string)))
-        w.raw("workflowDefinition", definition.serialized)
-        w.int("priority", priority)
         w.object("variables", variables)
         w.int("lastRetriedTime", lastRetriedTime)
         w.value("history", [])
         w.string("idempotencyKey", idempotencyKey)
         w.bool("rateLimited", false)
+    }
+
+    private static func writeDefinition(_ w: inout JSONObjectWriter, _ definition: WorkflowDef, createTime: Int64) {
         w.int("startTime", createTime)
-        w.string("workflowName", workflowName)
-        w.int("workflowVersion", workflowVersion)
-        return w.finish()
+        w.string("workflowName", definition.name)
+        w.int("workflowVersion", definition.version)
+        w.raw("workflowDefinition", definition.serialized)
     }
 }

@@ -20,21 +20,33 @@ extension TaskModel {
     public init(json value: JSONValue, cache: inout WorkflowTaskCache) throws(EngineError) {
         let f = try JSONFields(value, path: "task")
         guard let json = f.object["workflowTask"] else { throw .invalid("task: missing workflowTask") }
-        let wt = try cache.workflowTask(json)
-        self.init(taskId: try f.string("taskId") ?? "",
-                  status: try f.enumValue("status", TaskStatus.self) ?? .scheduled,
-                  taskType: try f.string("taskType") ?? "",
+        let columns = TaskRowColumns(taskId: try f.string("taskId") ?? "", workflowInstanceId: try f.string("workflowInstanceId") ?? "",
+                                     status: try f.string("status") ?? TaskStatus.scheduled.rawValue, seq: try f.int("seq") ?? 0,
+                                     taskType: try f.string("taskType") ?? "")
+        try self.init(f, columns, workflowTask: try cache.workflowTask(json))
+    }
+
+    /// Reads back a stored row (`storedRowBytes()`) given what the store keeps beside it.
+    public init(storedRow value: JSONValue, columns: TaskRowColumns, workflowTask: WorkflowTask) throws(EngineError) {
+        try self.init(try JSONFields(value, path: "task"), columns, workflowTask: workflowTask)
+    }
+
+    private init(_ f: JSONFields, _ columns: TaskRowColumns, workflowTask wt: WorkflowTask) throws(EngineError) {
+        guard let status = TaskStatus(rawValue: columns.status) else { throw .invalid("task.status: unknown status \(columns.status)") }
+        self.init(taskId: columns.taskId,
+                  status: status,
+                  taskType: columns.taskType,
                   taskDefName: try f.string("taskDefName") ?? "",
                   referenceTaskName: try f.string("referenceTaskName") ?? "",
-                  workflowInstanceId: try f.string("workflowInstanceId") ?? "",
+                  workflowInstanceId: columns.workflowInstanceId,
                   workflowType: try f.string("workflowType") ?? "",
                   workflowTask: wt)
+        seq = columns.seq
         updateTime = try f.int64("updateTime") ?? 0
         inputData = try f.object("inputData") ?? JSONObject()
         outputData = try f.object("outputData") ?? JSONObject()
         correlationId = try f.string("correlationId")
         workflowPriority = try f.int("workflowPriority") ?? 0
-        seq = try f.int("seq") ?? 0
         retryCount = try f.int("retryCount") ?? 0
         retriedTaskId = try f.string("retriedTaskId")
         retried = try f.bool("retried") ?? false

@@ -73,23 +73,35 @@ extension WorkflowModel {
         } else {
             definition = try WorkflowDef(json: def, path: "workflow.workflowDefinition")
         }
-        self.init(workflowId: try f.string("workflowId") ?? "",
-                  status: try f.enumValue("status", WorkflowStatus.self) ?? .running,
-                  definition: definition)
+        let columns = WorkflowRowColumns(workflowId: try f.string("workflowId") ?? "",
+                                         status: try f.string("status") ?? WorkflowStatus.running.rawValue,
+                                         createTime: try f.int64("createTime") ?? 0, updateTime: try f.int64("updateTime") ?? 0,
+                                         endTime: try f.int64("endTime") ?? 0, priority: try f.int("priority") ?? 0)
+        try self.init(f, columns, definition: definition)
+    }
+
+    /// Reads back a stored row (`storedRowBytes()`) given what the store keeps beside it.
+    public init(storedRow value: JSONValue, columns: WorkflowRowColumns, definition: WorkflowDef) throws(EngineError) {
+        try self.init(try JSONFields(value, path: "workflow"), columns, definition: definition)
+    }
+
+    private init(_ f: JSONFields, _ columns: WorkflowRowColumns, definition: WorkflowDef) throws(EngineError) {
+        guard let status = WorkflowStatus(rawValue: columns.status) else { throw .invalid("workflow.status: unknown status \(columns.status)") }
+        self.init(workflowId: columns.workflowId, status: status, definition: definition)
+        createTime = columns.createTime
+        updateTime = columns.updateTime
+        endTime = columns.endTime
+        priority = columns.priority
         input = try f.object("input") ?? JSONObject()
         output = try f.object("output") ?? JSONObject()
         variables = try f.object("variables") ?? JSONObject()
         correlationId = try f.string("correlationId")
-        priority = try f.int("priority") ?? 0
         taskToDomain = try f.object("taskToDomain") ?? JSONObject()
         parentWorkflowId = try f.string("parentWorkflowId")
         parentWorkflowTaskId = try f.string("parentWorkflowTaskId")
         reasonForIncompletion = try f.string("reasonForIncompletion")
         failedReferenceTaskNames = try f.strings("failedReferenceTaskNames") ?? []
         failedTaskNames = try f.strings("failedTaskNames") ?? []
-        createTime = try f.int64("createTime") ?? 0
-        updateTime = try f.int64("updateTime") ?? 0
-        endTime = try f.int64("endTime") ?? 0
         lastRetriedTime = try f.int64("lastRetriedTime") ?? 0
         reRunFromWorkflowId = try f.string("reRunFromWorkflowId")
         event = try f.string("event")

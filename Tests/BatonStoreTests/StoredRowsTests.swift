@@ -1,0 +1,123 @@
+import BatonEngine
+import BatonSQLite
+import BatonSupport
+import BatonTestSupport
+import Testing
+@testable import BatonStore
+
+/// Execution rows keep only what is particular to them; what they share is stored once and spliced
+/// back on every read, which must give exactly what the models say.
+@Suite struct StoredRowsTests {
+    private static let definition = #"""
+        {"name":"rows","version":3,"tasks":[{"name":"work","taskReferenceName":"w","type":"SIMPLE","inputParameters":{"x":"${workflow.input.x}"},
+         "taskDefinition":{"name":"work","retryCount":2}}]}
+        """#
+
+    private func execution(_ n: Int, _ def: WorkflowDef) throws -> WorkflowModel {
+        var wf = WorkflowModel(workflowId: "wf-\(n)", status: n.isMultiple(of: 2) ? .completed : .running, definition: def)
+        wf.input = ["x": .string("input \(n) \u{1F600} \"quoted\"")]
+        wf.correlationId = "corr-\(n)"
+        wf.priority = n % 5
+        wf.createTime = 1_000 + Int64(n)
+        wf.updateTime = 2_000 + Int64(n)
+        wf.endTime = n.isMultiple(of: 2) ? 3_000 : 0
+        var t = TaskModel(taskId: "task-\(n)", status: n.isMultiple(of: 2) ? .completed : .inProgress, taskType: "work", taskDefName: "work",
+                          referenceTaskName: "w", workflowInstanceId: wf.workflowId, workflowType: "rows", workflowTask: def.tasks[0])
+        t.seq = 1
+        t.inputData = wf.input
+        t.outputData = n.isMultiple(of: 2) ? ["y": .int(Int64(n))] : [:]
+        t.scheduledTime = wf.createTime
+        wf.tasks = [t]
+        return wf
+    }
+
+    private func write(_ store: SQLiteStore, _ workflows: [WorkflowModel]) throws {
+        var changes = ExecutionWrite()
+        changes.workflows = workflows
+        changes.tasks = workflows.flatMap(\.tasks)
+        try store.write([changes], durable: true)
+    }
+
+    @Test func readsGiveBackWhatWasWrittenAndSharedPartsAreStoredOnce() throws {
+        let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
+        let store = try SQLiteStore(path: tmp.path, now: 0)
+        defer { store.close() }
+        let def = try WorkflowDef(json: try JSONParser.parse(Self.definition))
+        let workflows = try (0..<20).map { try execution($0, def) }
+        try write(store, workflows)
+
+        for wf in workflows {
+            #expect(try store.workflow(id: wf.workflowId) == wf)
+            let api = try #require(try store.workflowJSON(id: wf.workflowId, includeTasks: true))
+            #expect(try JSONParser.parse(api) == .object(wf.json(includeTasks: true)))
+            let t = wf.tasks[0]
+            #expect(try store.task(id: t.taskId) == t)
+            #expect(try JSONParser.parse(try #require(try store.taskJSON(id: t.taskId))) == .object(t.json()))
+        }
+        let found = try store.searchWorkflows(SearchQuery(query: nil, freeText: "corr-7", sort: nil, start: 0, size: 100))
+        #expect(found.workflows == [workflows[7]].map { var w = $0; w.tasks = []; return w })
+        // Free text still finds what the columns hold instead of the JSON.
+        #expect(try store.searchWorkflows(SearchQuery(query: nil, freeText: "wf-13", sort: nil, start: 0, size: 100)).total == 1)
+        #expect(try store.searchTasks(SearchQuery(query: nil, freeText: "task-13", sort: nil, start: 0, size: 100)).tasks == [workflows[13].tasks[0]])
+
+        let (parts, largest) = try store.database.read { conn in
+            (try conn.queryFirst("SELECT COUNT(*) FROM shared_part") { $0.int(0) } ?? 0,
+             try conn.queryFirst("SELECT MAX(length(json)) FROM task") { $0.int(0) } ?? 0)
+        }
+        #expect(parts == 2)                       // the definition and its one node, for 20 executions
+        #expect(largest < Int64(def.tasks[0].serialized.count))
+    }
+
+    @Test func aRowWrittenBeforeSharedPartsIsReadAsItWasStored() throws {
+        let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
+        let store = try SQLiteStore(path: tmp.path, now: 0)
+        defer { store.close() }
+        let wf = try execution(1, WorkflowDef(json: try JSONParser.parse(Self.definition)))
+        let t = wf.tasks[0]
+        try store.database.write { conn in
+            try conn.execute("""
+                INSERT INTO workflow (workflow_id, name, version, status, correlation_id, priority, create_time, update_time, end_time, json)
+                VALUES (?, 'rows', 3, 'RUNNING', ?, ?, ?, ?, ?, ?)
+                """, [.text(wf.workflowId), .text(wf.correlationId!), .integer(Int64(wf.priority)), .integer(wf.createTime),
+                      .integer(wf.updateTime), .integer(wf.endTime), .utf8(wf.rowJSONBytes())])
+            try conn.execute("INSERT INTO task (task_id, workflow_id, seq, status, task_type, json) VALUES (?, ?, 1, 'IN_PROGRESS', 'work', ?)",
+                             [.text(t.taskId), .text(wf.workflowId), .utf8(t.jsonBytes())])
+        }
+        #expect(try store.workflow(id: wf.workflowId) == wf)
+        #expect(try store.activeWorkflows() == [wf])
+        #expect(try JSONParser.parse(try #require(try store.workflowJSON(id: wf.workflowId, includeTasks: true))) == .object(wf.json(includeTasks: true)))
+        #expect(try JSONParser.parse(try #require(try store.taskJSON(id: t.taskId))) == .object(t.json()))
+    }
+
+    @Test func aPartStoredInARolledBackWriteIsNotRemembered() throws {
+        let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
+        let store = try SQLiteStore(path: tmp.path, now: 0)
+        defer { store.close() }
+        struct Abandon: Error {}
+        let first = Array(#"{"first":1}"#.utf8), second = Array(#"{"second":2}"#.utf8)
+        var lost: Int64 = 0
+        #expect(throws: Abandon.self) {
+            try store.database.write { conn in
+                var pending = SharedParts.Pending()
+                lost = try store.parts.id(of: first, &pending, conn)
+                throw Abandon()
+            }
+        }
+        // The rolled-back id goes to other content; `first` must get an id of its own.
+        let (a, b) = try store.database.write { conn in
+            var pending = SharedParts.Pending()
+            let b = try store.parts.id(of: second, &pending, conn)
+            let a = try store.parts.id(of: first, &pending, conn)
+            store.parts.committed(pending)
+            return (a, b)
+        }
+        #expect(b == lost && a != b)
+        let stored = try store.database.read { conn in
+            try conn.queryFirst("SELECT json FROM shared_part WHERE id = ?", [.integer(a)]) { $0.text(0) }
+        }
+        #expect(stored == #"{"first":1}"#)
+    }
+}
