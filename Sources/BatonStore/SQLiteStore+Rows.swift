@@ -14,7 +14,7 @@ extension SQLiteStore {
     func workflowBytes(_ row: Row, _ conn: Connection) throws -> [UInt8] {
         if row.isNull(1) { return row.bytes(0) }
         return WorkflowModel.rowJSONBytes(storedRow: row.bytes(0), columns: Self.workflowColumns(row),
-                                          definition: try parts.definition(row.int(1), conn))
+                                          parts: try parts.definitionMembers(row.int(1), conn))
     }
 
     func decodeWorkflow(_ row: Row, _ conn: Connection) throws -> WorkflowModel {
@@ -30,7 +30,7 @@ extension SQLiteStore {
 
     func taskBytes(_ row: Row, _ conn: Connection) throws -> [UInt8] {
         if row.isNull(1) { return row.bytes(0) }
-        return TaskModel.jsonBytes(storedRow: row.bytes(0), columns: Self.taskColumns(row), workflowTask: try parts.workflowTask(row.int(1), conn))
+        return TaskModel.jsonBytes(storedRow: row.bytes(0), columns: Self.taskColumns(row), parts: try parts.workflowTaskMembers(row.int(1), conn))
     }
 
     /// `legacy` builds the WorkflowTasks of old rows once per read of several attempts.

@@ -9,8 +9,11 @@ import Synchronization
 /// changes, so neither memory can go stale; both are bounded, starting again when full.
 final class SharedParts: Sendable {
     private let ids = Mutex([Content: Int64]())
-    private let definitions = Mutex([Int64: WorkflowDef]())
-    private let workflowTasks = Mutex([Int64: WorkflowTask]())
+    private let definitions = Mutex([Int64: Built<WorkflowDef>]())
+    private let workflowTasks = Mutex([Int64: Built<WorkflowTask>]())
+    /// Built parts as the members a row's API form splices in (`partMembers`).
+    private let definitionMembers = Mutex([Int64: Built<[UInt8]>]())
+    private let workflowTaskMembers = Mutex([Int64: Built<[UInt8]>]())
     private let limit: Int
 
     init(limit: Int = 1024) { self.limit = limit }
@@ -49,16 +52,31 @@ final class SharedParts: Sendable {
         try part(id, workflowTasks, conn) { try WorkflowTask(json: $0, path: "task.workflowTask") }
     }
 
-    private func part<P: Sendable>(_ id: Int64, _ cache: borrowing Mutex<[Int64: P]>, _ conn: Connection,
+    func definitionMembers(_ id: Int64, _ conn: Connection) throws -> [UInt8] {
+        try part(id, definitionMembers, conn) { WorkflowModel.partMembers(try WorkflowDef(json: $0, path: "workflow.workflowDefinition")) }
+    }
+
+    func workflowTaskMembers(_ id: Int64, _ conn: Connection) throws -> [UInt8] {
+        try part(id, workflowTaskMembers, conn) { TaskModel.partMembers(try WorkflowTask(json: $0, path: "task.workflowTask")) }
+    }
+
+    /// A built part behind one reference: every read of a row takes one from the cache under a lock
+    /// shared by all readers, and a reference is one retain where the struct is one per field.
+    private final class Built<P: Sendable>: Sendable {
+        let part: P
+        init(_ part: P) { self.part = part }
+    }
+
+    private func part<P: Sendable>(_ id: Int64, _ cache: borrowing Mutex<[Int64: Built<P>]>, _ conn: Connection,
                                    _ build: (JSONValue) throws -> P) throws -> P {
-        if let known = cache.withLock({ $0[id] }) { return known }
+        if let known = cache.withLock({ $0[id] }) { return known.part }
         guard let text = try conn.queryFirst("SELECT json FROM shared_part WHERE id = ?", [.integer(id)], { $0.text(0) }) else {
             throw EngineError.invalid("shared_part \(id) is missing")
         }
         let made = try build(try JSONParser.parse(text))
         cache.withLock { built in
             if built.count >= limit { built.removeAll(keepingCapacity: true) }
-            built[id] = made
+            built[id] = Built(made)
         }
         return made
     }

@@ -12,10 +12,18 @@ extension TaskModel {
     }
 
     /// The API form of a stored row: what `jsonBytes()` gives for the task it was made from.
-    public static func jsonBytes(storedRow: [UInt8], columns: TaskRowColumns, workflowTask: WorkflowTask) -> [UInt8] {
-        var w = JSONObjectWriter(capacity: storedRow.count + 2 * workflowTask.serialized.count + 160)
+    /// `parts` is `partMembers(workflowTask)`, the same for every attempt of one node (the store keeps it).
+    public static func jsonBytes(storedRow: [UInt8], columns: TaskRowColumns, parts: [UInt8]) -> [UInt8] {
+        var w = JSONObjectWriter(capacity: storedRow.count + parts.count + 160)
         writeColumns(&w, columns)
         w.members(of: storedRow)
+        w.members(of: parts)
+        return w.finish()
+    }
+
+    /// The members a stored row leaves out, `{"workflowTask":…,"taskDefinition":…}`.
+    public static func partMembers(_ workflowTask: WorkflowTask) -> [UInt8] {
+        var w = JSONObjectWriter(capacity: 2 * workflowTask.serialized.count + 40)
         writeParts(&w, workflowTask)
         return w.finish()
     }
@@ -87,7 +95,7 @@ extension WorkflowModel {
         var w = JSONObjectWriter(capacity: 1024 + definition.serialized.count)
         Self.writeColumns(&w, WorkflowRowColumns(self))
         writeStoredFields(&w)
-        Self.writeDefinition(&w, definition, createTime: createTime)
+        Self.writeDefinition(&w, definition)
         return w.finish()
     }
 
@@ -100,11 +108,19 @@ extension WorkflowModel {
     }
 
     /// The API form of a stored row: what `rowJSONBytes()` gives for the workflow it was made from.
-    public static func rowJSONBytes(storedRow: [UInt8], columns: WorkflowRowColumns, definition: WorkflowDef) -> [UInt8] {
-        var w = JSONObjectWriter(capacity: storedRow.count + definition.serialized.count + 256)
+    /// `parts` is `partMembers(definition)`, the same for every execution of it (the store keeps it).
+    public static func rowJSONBytes(storedRow: [UInt8], columns: WorkflowRowColumns, parts: [UInt8]) -> [UInt8] {
+        var w = JSONObjectWriter(capacity: storedRow.count + parts.count + 256)
         writeColumns(&w, columns)
         w.members(of: storedRow)
-        writeDefinition(&w, definition, createTime: columns.createTime)
+        w.members(of: parts)
+        return w.finish()
+    }
+
+    /// The members a stored row leaves out, `{"workflowName":…,"workflowVersion":…,"workflowDefinition":…}`.
+    public static func partMembers(_ definition: WorkflowDef) -> [UInt8] {
+        var w = JSONObjectWriter(capacity: definition.serialized.count + 80)
+        writeDefinition(&w, definition)
         return w.finish()
     }
 
@@ -115,6 +131,7 @@ extension WorkflowModel {
         w.int("updateTime", c.updateTime)
         w.int("endTime", c.endTime)
         w.int("priority", c.priority)
+        w.int("startTime", c.createTime)
     }
 
     private func writeStoredFields(_ w: inout JSONObjectWriter) {
@@ -137,8 +154,7 @@ extension WorkflowModel {
         w.bool("rateLimited", false)
     }
 
-    private static func writeDefinition(_ w: inout JSONObjectWriter, _ definition: WorkflowDef, createTime: Int64) {
-        w.int("startTime", createTime)
+    private static func writeDefinition(_ w: inout JSONObjectWriter, _ definition: WorkflowDef) {
         w.string("workflowName", definition.name)
         w.int("workflowVersion", definition.version)
         w.raw("workflowDefinition", definition.serialized)
