@@ -69,6 +69,22 @@ import Testing
         #expect(largest < Int64(def.tasks[0].serialized.count))
     }
 
+    @Test func aStoreOpenedAgainFindsThePartsItStoredBefore() throws {
+        let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
+        let def = try WorkflowDef(json: try JSONParser.parse(Self.definition))
+        let first = try SQLiteStore(path: tmp.path, now: 0)
+        try write(first, [try execution(1, def)])
+        first.close()
+        let again = try SQLiteStore(path: tmp.path, now: 0)
+        defer { again.close() }
+        let later = try execution(2, def)
+        try write(again, [later])
+        #expect(try again.workflow(id: later.workflowId) == later)
+        let parts = try again.database.read { conn in try conn.queryFirst("SELECT COUNT(*) FROM shared_part") { $0.int(0) } }
+        #expect(parts == 2)
+    }
+
     @Test func aRowWrittenBeforeSharedPartsIsReadAsItWasStored() throws {
         let tmp = TemporaryDatabase()
         defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files

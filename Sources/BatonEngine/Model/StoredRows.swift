@@ -1,7 +1,7 @@
 // How an execution is laid out in storage. A row keeps in its JSON only what is particular to it:
 // the fields its typed columns already hold are left out, and so is what repeats from one execution
 // to the next — a workflow's definition, a task's WorkflowTask (with its task definition) — which the
-// store keeps once per content and the row refers to. A one-task workflow is ~1.4 KB stored instead
+// store keeps once per content and the row refers to. A one-task workflow is ~1.5 KB stored instead
 // of ~6.4 KB. Reading splices the parts back (`rowJSONBytes(storedRow:…)`, `jsonBytes(storedRow:…)`)
 // without parsing the row.
 
