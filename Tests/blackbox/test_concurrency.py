@@ -266,7 +266,14 @@ class Soak:
                     if t.get("retried") and not [n for n in attempts if n.get("retriedTaskId") == t["taskId"]
                                                  and n["seq"] > t["seq"]]:
                         bad.append(f"retried attempt {t['taskId']} of {ref} has no later attempt pointing at it: {desc}")
-            seqs = [t["seq"] for t in tasks]
+            # A skipped not-yet-scheduled node gets seq 0, as in OSS (listed first; several may share it);
+            # every scheduled task has its own seq, increasing.
+            placeholders = [t for t in tasks if t["seq"] == 0]
+            if [t for t in placeholders if t["status"] != "SKIPPED"]:
+                bad.append(f"a task other than a skip record has seq 0: {desc}")
+            seqs = [t["seq"] for t in tasks if t["seq"] != 0]
+            if tasks[:len(placeholders)] != placeholders:
+                bad.append(f"skip records (seq 0) not listed first: {desc}")
             if len(set(seqs)) != len(seqs) or seqs != sorted(seqs):
                 bad.append(f"seq values not unique and increasing {seqs}: {desc}")
             if len({t["taskId"] for t in tasks}) != len(tasks):
