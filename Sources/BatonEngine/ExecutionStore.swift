@@ -20,7 +20,7 @@ public struct ExecutionWrite: Sendable {
     /// rows above are written: a reset (`POST /api/admin/reset`).
     public var removesEverything = false
     /// Row JSON made ahead of the commit by `encodeRows()`.
-    private var encoded: (workflows: [[UInt8]], tasks: [[UInt8]])?
+    private var encoded: (workflows: [StoredRow], tasks: [StoredRow])?
 
     public init() {}
 
@@ -28,9 +28,9 @@ public struct ExecutionWrite: Sendable {
     /// later changes to `workflows` or `tasks` would not be seen.
     public mutating func encodeRows() { encoded = rows() }
 
-    /// The stored JSON of `workflows` and `tasks` (`storedRowBytes()`), in the same order.
-    public func rows() -> (workflows: [[UInt8]], tasks: [[UInt8]]) {
-        encoded ?? (workflows.map { $0.storedRowBytes() }, tasks.map { $0.storedRowBytes() })
+    /// The stored rows of `workflows` and `tasks` (`storedRow()`), in the same order.
+    public func rows() -> (workflows: [StoredRow], tasks: [StoredRow]) {
+        encoded ?? (workflows.map { $0.storedRow() }, tasks.map { $0.storedRow() })
     }
 
     public var isEmpty: Bool {

@@ -24,17 +24,17 @@ extension SQLiteStore: ExecutionStore {
         for (wf, row) in zip(changes.workflows, rows.workflows) {
             try conn.execute("""
                 INSERT INTO workflow (workflow_id, name, version, status, correlation_id, parent_workflow_id, priority,
-                                      create_time, update_time, end_time, definition_part, json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      create_time, update_time, end_time, definition_part, left_out, json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (workflow_id) DO UPDATE SET status = excluded.status, correlation_id = excluded.correlation_id,
                     name = excluded.name, version = excluded.version, priority = excluded.priority,
                     create_time = excluded.create_time, update_time = excluded.update_time, end_time = excluded.end_time,
-                    definition_part = excluded.definition_part, json = excluded.json
+                    definition_part = excluded.definition_part, left_out = excluded.left_out, json = excluded.json
                 """,
                 [.text(wf.workflowId), .text(wf.workflowName), .integer(Int64(wf.workflowVersion)), .text(wf.status.rawValue),
                  wf.correlationId.sqlValue, wf.parentWorkflowId.sqlValue, .integer(Int64(wf.priority)),
                  .integer(wf.createTime), .integer(wf.updateTime), .integer(wf.endTime),
-                 .integer(try parts.id(of: wf.definition.serialized, &pending, conn)), .utf8(row)])
+                 .integer(try parts.id(of: wf.definition.serialized, &pending, conn)), .integer(row.leftOut), .utf8(row.json)])
         }
         // Only workflows that were ever sent a message have a queue row to follow.
         for wf in changes.workflows where wf.hasMessageQueue {
@@ -50,14 +50,15 @@ extension SQLiteStore: ExecutionStore {
         for (t, row) in zip(changes.tasks, rows.tasks) {
             let queued = t.status == .scheduled && !t.isSystemTask
             try conn.execute("""
-                INSERT INTO task (task_id, workflow_id, seq, status, visible_at, task_type, workflow_task_part, json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO task (task_id, workflow_id, seq, status, visible_at, task_type, workflow_task_part, left_out, json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (task_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
-                    visible_at = excluded.visible_at, workflow_task_part = excluded.workflow_task_part, json = excluded.json
+                    visible_at = excluded.visible_at, workflow_task_part = excluded.workflow_task_part,
+                    left_out = excluded.left_out, json = excluded.json
                 """,
                 [.text(t.taskId), .text(t.workflowInstanceId), .integer(Int64(t.seq)), .text(t.status.rawValue),
                  queued ? .integer(t.visibleAt) : .null, .text(t.taskType),
-                 .integer(try parts.id(of: t.workflowTask.serialized, &pending, conn)), .utf8(row)])
+                 .integer(try parts.id(of: t.workflowTask.serialized, &pending, conn)), .integer(row.leftOut), .utf8(row.json)])
         }
         for id in changes.deletedTaskIds {
             try conn.execute("DELETE FROM task WHERE task_id = ?", [.text(id)])

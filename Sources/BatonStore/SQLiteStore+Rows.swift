@@ -6,9 +6,9 @@ import BatonSupport
 /// A row whose part column is NULL predates shared parts and holds the whole API form in its JSON.
 extension SQLiteStore {
     /// What every read of a workflow row selects, in this order, from `workflow w`.
-    static let workflowRow = "w.json, w.definition_part, w.workflow_id, w.status, w.create_time, w.update_time, w.end_time, w.priority"
+    static let workflowRow = "w.json, w.definition_part, w.workflow_id, w.status, w.create_time, w.update_time, w.end_time, w.priority, w.left_out"
     /// What every read of a task row selects, in this order, from `task t`.
-    static let taskRow = "t.json, t.workflow_task_part, t.task_id, t.workflow_id, t.status, t.seq, t.task_type, t.visible_at"
+    static let taskRow = "t.json, t.workflow_task_part, t.task_id, t.workflow_id, t.status, t.seq, t.task_type, t.visible_at, t.left_out"
     static let taskStatusColumn = 4
 
     func workflowBytes(_ row: Row, _ conn: Connection) throws -> [UInt8] {
@@ -25,7 +25,7 @@ extension SQLiteStore {
 
     private static func workflowColumns(_ row: Row) -> WorkflowRowColumns {
         WorkflowRowColumns(workflowId: row.text(2), status: row.text(3), createTime: row.int(4), updateTime: row.int(5),
-                           endTime: row.int(6), priority: Int(row.int(7)))
+                           endTime: row.int(6), priority: Int(row.int(7)), leftOut: row.int(8))
     }
 
     func taskBytes(_ row: Row, _ conn: Connection) throws -> [UInt8] {
@@ -44,6 +44,7 @@ extension SQLiteStore {
     }
 
     private static func taskColumns(_ row: Row) -> TaskRowColumns {
-        TaskRowColumns(taskId: row.text(2), workflowInstanceId: row.text(3), status: row.text(4), seq: Int(row.int(5)), taskType: row.text(6))
+        TaskRowColumns(taskId: row.text(2), workflowInstanceId: row.text(3), status: row.text(4), seq: Int(row.int(5)), taskType: row.text(6),
+                       leftOut: row.int(8))
     }
 }

@@ -69,6 +69,47 @@ import Testing
         #expect(largest < Int64(def.tasks[0].serialized.count))
     }
 
+    @Test func fieldsAtTheirUsualValueAreLeftOutAndReadBackEitherWay() throws {
+        let tmp = TemporaryDatabase()
+        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
+        let store = try SQLiteStore(path: tmp.path, now: 0)
+        defer { store.close() }
+        let def = try WorkflowDef(json: try JSONParser.parse(Self.definition))
+        let usual = try execution(1, def)
+        var unusual = try execution(3, def)
+        unusual.variables = ["v": 1]
+        unusual.failedTaskNames = ["work"]
+        unusual.lastRetriedTime = 77
+        unusual.tasks[0].retryCount = 2
+        unusual.tasks[0].retried = true
+        unusual.tasks[0].iteration = 3
+        unusual.tasks[0].rateLimitFrequencyInSeconds = 60
+        unusual.tasks[0].inputData = [:]
+        try write(store, [usual, unusual])
+
+        for wf in [usual, unusual] {
+            #expect(try store.workflow(id: wf.workflowId) == wf)
+            #expect(try JSONParser.parse(try #require(try store.workflowJSON(id: wf.workflowId, includeTasks: true))) == .object(wf.json(includeTasks: true)))
+            #expect(try JSONParser.parse(try #require(try store.taskJSON(id: wf.tasks[0].taskId))) == .object(wf.tasks[0].json()))
+        }
+        let rows = try store.database.read { conn in
+            try conn.query("SELECT w.json, t.json FROM workflow w JOIN task t USING (workflow_id) ORDER BY w.workflow_id", []) {
+                (try JSONParser.parse($0.bytes(0)), try JSONParser.parse($0.bytes(1)))
+            }
+        }
+        #expect(rows.count == 2)
+        let (plainWorkflow, plainTask) = rows[0], (oddWorkflow, oddTask) = rows[1]
+        for key in ["variables", "failedTaskNames", "lastRetriedTime", "history", "taskToDomain"] {
+            #expect(plainWorkflow[key] == nil)
+        }
+        for key in ["retryCount", "retried", "iteration", "rateLimitFrequencyInSeconds", "callbackFromWorker", "firstStartTime"] {
+            #expect(plainTask[key] == nil)
+        }
+        #expect(oddWorkflow["variables"] == ["v": 1] && oddWorkflow["failedTaskNames"] == ["work"] && oddWorkflow["lastRetriedTime"] == 77)
+        #expect(oddTask["retryCount"] == 2 && oddTask["retried"] == true && oddTask["iteration"] == 3)
+        #expect(oddTask["rateLimitFrequencyInSeconds"] == 60 && oddTask["inputData"] == nil)
+    }
+
     @Test func aStoreOpenedAgainFindsThePartsItStoredBefore() throws {
         let tmp = TemporaryDatabase()
         defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files

@@ -6,7 +6,8 @@ extension TaskModel {
     public func jsonBytes() -> [UInt8] {
         var w = JSONObjectWriter(capacity: 1024 + workflowTask.serialized.count)
         Self.writeColumns(&w, TaskRowColumns(self))
-        writeStoredFields(&w)
+        var all = UsualFieldWriter<TaskUsualField>(leavesOut: false)
+        writeStoredFields(&w, &all)
         Self.writeParts(&w, workflowTask)
         return w.finish()
     }
@@ -17,6 +18,7 @@ extension TaskModel {
         var w = JSONObjectWriter(capacity: storedRow.count + parts.count + 160)
         writeColumns(&w, columns)
         w.members(of: storedRow)
+        UsualFieldWriter<TaskUsualField>.writeBack(columns.leftOut, into: &w)
         w.members(of: parts)
         return w.finish()
     }
@@ -42,50 +44,52 @@ extension TaskModel {
     }
 
     /// The store's row (see StoredRows.swift): every field but those its columns hold and the WorkflowTask
-    /// (with the task definition in it), which is stored once for all the tasks that share it.
-    public func storedRowBytes() -> [UInt8] {
-        var w = JSONObjectWriter(capacity: 768)
-        writeStoredFields(&w)
-        return w.finish()
+    /// (with the task definition in it), which is stored once for all the tasks that share it, and the
+    /// fields at their usual value (`TaskUsualField`), which reads write back.
+    public func storedRow() -> StoredRow {
+        var w = JSONObjectWriter(capacity: 512)
+        var usual = UsualFieldWriter<TaskUsualField>(leavesOut: true)
+        writeStoredFields(&w, &usual)
+        return StoredRow(json: w.finish(), leftOut: usual.leftOut)
     }
 
-    private func writeStoredFields(_ w: inout JSONObjectWriter) {
-        w.object("inputData", inputData)
+    private func writeStoredFields(_ w: inout JSONObjectWriter, _ u: inout UsualFieldWriter<TaskUsualField>) {
+        u.object(&w, .inputData, inputData)
         w.string("referenceTaskName", referenceTaskName)
-        w.int("retryCount", retryCount)
+        u.int(&w, .retryCount, retryCount)
         w.string("correlationId", correlationId)
-        w.int("pollCount", pollCount)
+        u.int(&w, .pollCount, pollCount)
         w.string("taskDefName", taskDefName)
         w.int("scheduledTime", scheduledTime)
         w.int("startTime", startTime)
         w.int("endTime", endTime)
         w.int("updateTime", updateTime)
-        w.int("startDelayInSeconds", startDelayInSeconds)
+        u.int(&w, .startDelayInSeconds, startDelayInSeconds)
         w.string("retriedTaskId", retriedTaskId)
-        w.bool("retried", retried)
-        w.bool("executed", executed)
-        w.bool("callbackFromWorker", true)
+        u.bool(&w, .retried, retried)
+        u.bool(&w, .executed, executed)
+        u.bool(&w, .callbackFromWorker, true)
         w.int("responseTimeoutSeconds", responseTimeoutSeconds)
         w.string("workflowType", workflowType)
         w.string("reasonForIncompletion", reasonForIncompletion)
-        w.int("callbackAfterSeconds", callbackAfterSeconds)
+        u.int(&w, .callbackAfterSeconds, callbackAfterSeconds)
         w.string("workerId", workerId)
-        w.object("outputData", outputData)
+        u.object(&w, .outputData, outputData)
         w.string("domain", domain)
-        w.int("rateLimitPerFrequency", rateLimitPerFrequency)
-        w.int("rateLimitFrequencyInSeconds", rateLimitFrequencyInSeconds)
+        u.int(&w, .rateLimitPerFrequency, rateLimitPerFrequency)
+        u.int(&w, .rateLimitFrequencyInSeconds, rateLimitFrequencyInSeconds)
         w.string("isolationGroupId", isolationGroupId)
         w.string("executionNameSpace", executionNameSpace)
-        w.int("workflowPriority", workflowPriority)
-        w.int("iteration", iteration)
+        u.int(&w, .workflowPriority, workflowPriority)
+        u.int(&w, .iteration, iteration)
         w.string("subWorkflowId", subWorkflowId)
-        w.bool("subworkflowChanged", subworkflowChanged)
-        w.int("firstStartTime", 0)
+        u.bool(&w, .subworkflowChanged, subworkflowChanged)
+        u.int(&w, .firstStartTime, 0)
         w.int("firstScheduledTime", firstScheduledTime)
         if waitTimeout > 0 { w.int("waitTimeout", waitTimeout) }
         if let executionMetadata { w.value("executionMetadata", executionMetadata) }
-        w.bool("loopOverTask", isLoopOverTask)
-        w.int("queueWaitTime", queueWaitTime)
+        u.bool(&w, .loopOverTask, isLoopOverTask)
+        u.int(&w, .queueWaitTime, queueWaitTime)
     }
 }
 
@@ -94,17 +98,20 @@ extension WorkflowModel {
     public func rowJSONBytes() -> [UInt8] {
         var w = JSONObjectWriter(capacity: 1024 + definition.serialized.count)
         Self.writeColumns(&w, WorkflowRowColumns(self))
-        writeStoredFields(&w)
+        var all = UsualFieldWriter<WorkflowUsualField>(leavesOut: false)
+        writeStoredFields(&w, &all)
         Self.writeDefinition(&w, definition)
         return w.finish()
     }
 
     /// The store's row (see StoredRows.swift): `rowJSONBytes()` without the fields its columns hold and
-    /// without the definition, which is stored once for all the executions that share it.
-    public func storedRowBytes() -> [UInt8] {
-        var w = JSONObjectWriter(capacity: 512)
-        writeStoredFields(&w)
-        return w.finish()
+    /// without the definition, which is stored once for all the executions that share it, and without
+    /// the fields at their usual value (`WorkflowUsualField`), which reads write back.
+    public func storedRow() -> StoredRow {
+        var w = JSONObjectWriter(capacity: 384)
+        var usual = UsualFieldWriter<WorkflowUsualField>(leavesOut: true)
+        writeStoredFields(&w, &usual)
+        return StoredRow(json: w.finish(), leftOut: usual.leftOut)
     }
 
     /// The API form of a stored row: what `rowJSONBytes()` gives for the workflow it was made from.
@@ -113,6 +120,7 @@ extension WorkflowModel {
         var w = JSONObjectWriter(capacity: storedRow.count + parts.count + 256)
         writeColumns(&w, columns)
         w.members(of: storedRow)
+        UsualFieldWriter<WorkflowUsualField>.writeBack(columns.leftOut, into: &w)
         w.members(of: parts)
         return w.finish()
     }
@@ -134,24 +142,24 @@ extension WorkflowModel {
         w.int("startTime", c.createTime)
     }
 
-    private func writeStoredFields(_ w: inout JSONObjectWriter) {
+    private func writeStoredFields(_ w: inout JSONObjectWriter, _ u: inout UsualFieldWriter<WorkflowUsualField>) {
         w.string("createdBy", createdBy)
         w.string("parentWorkflowId", parentWorkflowId)
         w.string("parentWorkflowTaskId", parentWorkflowTaskId)
-        w.object("input", input)
-        w.object("output", output)
+        u.object(&w, .input, input)
+        u.object(&w, .output, output)
         w.string("correlationId", correlationId)
         w.string("reRunFromWorkflowId", reRunFromWorkflowId)
         w.string("reasonForIncompletion", reasonForIncompletion)
         w.string("event", event)
-        w.object("taskToDomain", taskToDomain)
-        w.value("failedReferenceTaskNames", .array(failedReferenceTaskNames.map(JSONValue.string)))
-        w.value("failedTaskNames", .array(failedTaskNames.map(JSONValue.string)))
-        w.object("variables", variables)
-        w.int("lastRetriedTime", lastRetriedTime)
-        w.value("history", [])
+        u.object(&w, .taskToDomain, taskToDomain)
+        u.strings(&w, .failedReferenceTaskNames, failedReferenceTaskNames)
+        u.strings(&w, .failedTaskNames, failedTaskNames)
+        u.object(&w, .variables, variables)
+        u.int(&w, .lastRetriedTime, lastRetriedTime)
+        u.strings(&w, .history, [])
         w.string("idempotencyKey", idempotencyKey)
-        w.bool("rateLimited", false)
+        u.bool(&w, .rateLimited, false)
     }
 
     private static func writeDefinition(_ w: inout JSONObjectWriter, _ definition: WorkflowDef) {

@@ -26,7 +26,7 @@ extension TaskModel {
         try self.init(f, columns, workflowTask: try cache.workflowTask(json))
     }
 
-    /// Reads back a stored row (`storedRowBytes()`) given what the store keeps beside it.
+    /// Reads back a stored row (`storedRow()`) given what the store keeps beside it.
     public init(storedRow value: JSONValue, columns: TaskRowColumns, workflowTask: WorkflowTask) throws(EngineError) {
         try self.init(try JSONFields(value, path: "task"), columns, workflowTask: workflowTask)
     }

@@ -80,7 +80,7 @@ extension WorkflowModel {
         try self.init(f, columns, definition: definition)
     }
 
-    /// Reads back a stored row (`storedRowBytes()`) given what the store keeps beside it.
+    /// Reads back a stored row (`storedRow()`) given what the store keeps beside it.
     public init(storedRow value: JSONValue, columns: WorkflowRowColumns, definition: WorkflowDef) throws(EngineError) {
         try self.init(try JSONFields(value, path: "workflow"), columns, definition: definition)
     }
