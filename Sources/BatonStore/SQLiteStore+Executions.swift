@@ -13,12 +13,22 @@ extension SQLiteStore: ExecutionStore {
         parts.committed(learnt)
     }
 
-    private func apply(_ changes: ExecutionWrite, _ conn: Connection, _ pending: inout SharedParts.Pending) throws {
-        if changes.removesEverything {
-            try conn.executeScript(
-                "DELETE FROM task_log; DELETE FROM task; DELETE FROM workflow_message; DELETE FROM workflow; DELETE FROM poll_data;"
-                + " DELETE FROM schedule_execution; DELETE FROM workflow_schedule;")
+    /// Empties the execution tables. The workflow table's triggers (which keep `workflow_count`) are
+    /// set aside meanwhile: with a trigger SQLite deletes row by row instead of dropping the pages,
+    /// 3.6 s instead of 0.7 s at a million workflows. It is all one transaction, triggers included.
+    private func removeEverything(_ conn: Connection) throws {
+        let triggers = try conn.query("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'workflow'") {
+            ($0.text(0), $0.text(1))
         }
+        for (name, _) in triggers { try conn.executeScript("DROP TRIGGER \"\(name)\"") }
+        try conn.executeScript(
+            "DELETE FROM task_log; DELETE FROM task; DELETE FROM workflow_message; DELETE FROM workflow; DELETE FROM workflow_count;"
+            + " DELETE FROM poll_data; DELETE FROM schedule_execution; DELETE FROM workflow_schedule;")
+        for (_, sql) in triggers { try conn.executeScript(sql) }
+    }
+
+    private func apply(_ changes: ExecutionWrite, _ conn: Connection, _ pending: inout SharedParts.Pending) throws {
+        if changes.removesEverything { try removeEverything(conn) }
         try applySchedules(changes, conn)
         let rows = changes.rows()
         for (wf, row) in zip(changes.workflows, rows.workflows) {

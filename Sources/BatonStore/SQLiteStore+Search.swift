@@ -18,7 +18,23 @@ extension SQLiteStore {
             // A task field: the workflow has such a task.
             Self.taskFields[c].map { ($0, "EXISTS (SELECT 1 FROM task t WHERE t.workflow_id = w.workflow_id AND %@)") }
         }
-        return try pageOfWorkflows(whereSQL, params, query)
+        return try pageOfWorkflows(whereSQL, params, query, total: Self.keptCount(query))
+    }
+
+    /// The total of a workflow search from the kept counts (`workflow_count`), when the query names
+    /// nothing but workflow names and statuses, each exactly: the SQL and its parameters.
+    private static func keptCount(_ query: SearchQuery) -> (String, [SQLValue])? {
+        guard query.freeText == nil else { return nil }
+        var clauses: [String] = []
+        var params: [SQLValue] = []
+        for c in query.conditions {
+            guard let column = ["workflowType": "name", "status": "status"][c.field], c.op == .equals || c.op == .isIn,
+                  !c.values.contains(where: { $0.contains("*") }) else { return nil }
+            clauses.append("\(column) IN (\(c.values.map { _ in "?" }.joined(separator: ",")))")
+            params += c.values.map { .text($0) }
+        }
+        let whereSQL = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+        return ("SELECT COALESCE(SUM(n), 0) FROM workflow_count" + whereSQL, params)
     }
 
     /// Task fields a task search can name, over `task t` joined to its `workflow w`.
@@ -58,14 +74,17 @@ extension SQLiteStore {
         let whereSQL = "WHERE w.workflow_id IN (SELECT t.workflow_id FROM task t JOIN workflow w ON w.workflow_id = t.workflow_id \(taskWhere))"
         var workflowQuery = query
         workflowQuery.sort = query.sort.filter { Self.columns[$0.field] != nil }
-        return try pageOfWorkflows(whereSQL, params, workflowQuery)
+        return try pageOfWorkflows(whereSQL, params, workflowQuery, total: nil)
     }
 
-    private func pageOfWorkflows(_ whereSQL: String, _ params: [SQLValue], _ query: SearchQuery) throws -> (total: Int, workflows: [WorkflowModel]) {
+    /// A page of workflows and their total: counted from the rows, or by `total` when it is given.
+    private func pageOfWorkflows(_ whereSQL: String, _ params: [SQLValue], _ query: SearchQuery,
+                                 total counted: (String, [SQLValue])?) throws -> (total: Int, workflows: [WorkflowModel]) {
         let order = query.sort.isEmpty ? "w.create_time DESC, w.workflow_id"
             : query.sort.map { "\(Self.columns[$0.field] ?? "w.create_time") \($0.ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
         return try database.read { conn in
-            let total = try conn.queryFirst("SELECT COUNT(*) FROM workflow w \(whereSQL)", params) { Int($0.int(0)) } ?? 0
+            let (countSQL, countParams) = counted ?? ("SELECT COUNT(*) FROM workflow w \(whereSQL)", params)
+            let total = try conn.queryFirst(countSQL, countParams) { Int($0.int(0)) } ?? 0
             let rows = try conn.query("SELECT \(Self.workflowRow) FROM workflow w \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
                                       params + [.integer(Int64(query.size)), .integer(Int64(query.start))]) {
                 try self.decodeWorkflow($0, conn)
