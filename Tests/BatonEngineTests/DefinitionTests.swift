@@ -92,6 +92,15 @@ private func json(_ text: String) -> JSONValue { try! JSONParser.parse(text) }
         #expect(try errors(#"{"name":"wf","tasks":[{"name":"w","taskReferenceName":"w","type":"WAIT","inputParameters":{"duration":"5"}}]}"#)
             == ["Either date or duration is passed as null "])
         #expect(try errors(#"{"name":"wf","tasks":[{"name":"w","taskReferenceName":"w","type":"WAIT","inputParameters":{"duration":"${workflow.input.d}"}}]}"#).isEmpty)
+        // A literal `until` must be a date OSS's lenient parser could read; one it would roll over
+        // (month 13) passes registration as on OSS and fails when the task runs.
+        for bad in [#""tomorrow""#, #""2030-01-01T10:00""#, #""2030/01/01""#, "1893456000000"] {
+            #expect(try errors(#"{"name":"wf","tasks":[{"name":"w","taskReferenceName":"w","type":"WAIT","inputParameters":{"until":\#(bad)}}]}"#)
+                == ["Unable to parse date "], "until \(bad)")
+        }
+        for good in ["2030-01-01", "2030-01-01 10:00", "2030-01-01 10:00 PST", "2030-13-45", "${workflow.input.at}"] {
+            #expect(try errors(#"{"name":"wf","tasks":[{"name":"w","taskReferenceName":"w","type":"WAIT","inputParameters":{"until":"\#(good)"}}]}"#).isEmpty, "until \(good)")
+        }
         #expect(try errors(#"{"name":"wf","tasks":[{"name":"s","taskReferenceName":"s","type":"SUB_WORKFLOW","subWorkflowParam":{"name":"c","workflowDefinition":"${x"}}]}"#)
             == ["workflowDefinition is a string, but not a valid DSL string"])
         // OSS has no bound on failureWorkflowVersion or retryDelaySeconds.

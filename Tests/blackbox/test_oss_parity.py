@@ -1,5 +1,9 @@
 """Definitions and behaviours where Baton follows Conductor OSS exactly (issue: OSS parity)."""
+import json
+
+import pytest
 from conductor.client.http.models.workflow_def import WorkflowDef
+from conductor.client.http.rest import ApiException
 from conductor.client.http.models.workflow_task import WorkflowTask
 
 from execution_support import (get_wf, poll_until, register_taskdefs, register_workflow, start, taskdef,
@@ -16,6 +20,26 @@ def test_null_input_values_and_embedded_task_definitions_are_accepted_as_oss_doe
                                            overwrite=True)
     stored = clients.metadata.get_workflow_def(name, version=1)
     assert stored.tasks[0].input_parameters == {"someNullKey": None, "nested": {"n": None}, "kept": "${workflow.input.x}"}
+
+
+def test_a_wait_until_that_is_no_date_is_refused_at_registration(clients, unique):
+    # OSS's isWaitTaskValid parses a literal `until` (leniently): text no date pattern can read is a 400.
+    name = unique("parity_until")
+    wait = WorkflowTask(name="w", task_reference_name="w", type="WAIT", input_parameters={"until": "next tuesday"})
+    with pytest.raises(ApiException) as err:
+        clients.metadata.register_workflow_def(WorkflowDef(name=name, version=1, tasks=[wait], timeout_seconds=0),
+                                               overwrite=True)
+    assert err.value.status == 400
+    body = err.value.body if isinstance(err.value.body, str) else err.value.body.decode()
+    assert [e["message"] for e in json.loads(body)["validationErrors"]] == ["Unable to parse date "]
+    with pytest.raises(ApiException) as missing:
+        clients.metadata.get_workflow_def(name, version=1)
+    assert missing.value.status == 404   # nothing stored
+    # A date, even one a lenient parser rolls over, and an expression are accepted as OSS accepts them.
+    for until in ("2030-01-01 10:00 PST", "2030-13-45", "${workflow.input.at}"):
+        wait.input_parameters = {"until": until}
+        clients.metadata.register_workflow_def(WorkflowDef(name=name, version=1, tasks=[wait], timeout_seconds=0),
+                                               overwrite=True)
 
 
 def dyn_fork(ref, worker):

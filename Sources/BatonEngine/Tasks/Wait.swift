@@ -6,19 +6,37 @@ import Foundation
 /// `until` without a zone is UTC (OSS reads it in the server's zone, which a test cannot rely on).
 struct Wait: TaskBehavior {
     /// OSS `WorkflowTaskTypeConstraint.isWaitTaskValid`: not both; a literal `duration` must parse (its
-    /// odd message is OSS's: `parseDuration` throws IllegalArgumentException). A literal `until` is
-    /// only checked when the task runs: OSS parses it with a lenient SimpleDateFormat that accepts
-    /// dates Baton's parser does not, and registration must not be stricter than OSS.
+    /// odd message is OSS's: `parseDuration` throws IllegalArgumentException); a literal `until` must
+    /// parse as a date ("Unable to parse date "). OSS parses `until` leniently (commons-lang
+    /// `DateUtils.parseDate`, which rolls month 13 into the next year), so registration refuses only
+    /// what no lenient reading can take — text that does not begin `digits-digits-digits` followed by
+    /// the end or a space; what passes here and Baton's parser still refuses fails when the task runs.
     func validate(_ node: WorkflowTask, _ context: NodeValidation) -> [String] {
-        let duration = (node.inputParameters["duration"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces)
-        let until = (node.inputParameters["until"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces)
+        let duration = Self.literal(node.inputParameters["duration"])
+        let until = Self.literal(node.inputParameters["until"])
         if !duration.isEmpty && !until.isEmpty {
             return ["Both 'duration' and 'until' specified. Please provide only one input"]
         }
         if !duration.isEmpty && !duration.hasPrefix("${") && WaitTimes.seconds(duration) == nil {
             return ["Either date or duration is passed as null "]
         }
+        if duration.isEmpty && !until.isEmpty && !until.hasPrefix("${") && !WaitTimes.mayBeDate(until) {
+            return ["Unable to parse date "]
+        }
         return []
+    }
+
+    /// The parameter as OSS's `toString()` sees it (a number is its digits), trimmed; "" when absent or null.
+    private static func literal(_ value: JSONValue?) -> String {
+        let text: String
+        switch value {
+        case .string(let s)?: text = s
+        case .int(let i)?: text = String(i)
+        case .double(let d)?: text = String(d)
+        case .bool(let b)?: text = String(b)
+        default: text = ""
+        }
+        return text.trimmingCharacters(in: .whitespaces)
     }
 
     func map(_ node: WorkflowTask, _ request: MapRequest, _ ctx: DecideContext) -> Mapping {
@@ -95,6 +113,22 @@ enum WaitTimes {
             matched = true
         }
         return matched ? total : nil
+    }
+
+    /// Whether a lenient date parser could read `text` as one of OSS's `until` patterns: it begins with
+    /// `digits-digits-digits`, then ends or goes on after a space.
+    static func mayBeDate(_ text: String) -> Bool {
+        var rest = Substring(text)
+        for field in 0..<3 {
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty else { return false }
+            rest = rest.dropFirst(digits.count)
+            if field < 2 {
+                guard rest.first == "-" else { return false }
+                rest = rest.dropFirst()
+            }
+        }
+        return rest.isEmpty || rest.first == " "
     }
 
     /// `yyyy-MM-dd HH:mm zone`, `yyyy-MM-dd HH:mm` or `yyyy-MM-dd`, as epoch milliseconds. The zone may be
