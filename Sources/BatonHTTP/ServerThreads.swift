@@ -19,7 +19,7 @@ import Darwin
 /// make them take turns.
 final class ServerThreads: Sendable {
     let poller: EventPoller
-    private let connections = Mutex<[UInt64: ServerConnection]>([:])
+    private let connections = ConnectionTable()
     private let jobs = Mutex<[@Sendable () -> Void]>([])
     /// Rung when `jobs` has work: its read end is one of the poller's sockets.
     private let doorbell: (read: Int32, write: Int32)
@@ -77,7 +77,7 @@ final class ServerThreads: Sendable {
 
     /// Takes a new connection (on the accept thread) and starts serving it.
     func adopt(_ connection: ServerConnection) {
-        connections.withLock { $0[connection.token] = connection }
+        connections.insert(connection)
         connection.begin()
     }
 
@@ -145,7 +145,7 @@ final class ServerThreads: Sendable {
                 enum Next { case work, retire, stop }
                 let next = census.withLock { c -> Next in
                     if c.stopping {
-                        guard connections.withLock({ $0.isEmpty }) else { return .work }
+                        guard connections.isEmpty else { return .work }
                         c.threads -= 1
                         return .stop
                     }
@@ -168,7 +168,7 @@ final class ServerThreads: Sendable {
             guard let token else { continue }
             if token == Self.doorbellToken {
                 answerDoorbell()
-            } else if let connection = connections.withLock({ $0[token] }) {
+            } else if let connection = connections[token] {
                 withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64 * 1024) { connection.ready(readBuffer: $0) }
             }
         }
@@ -194,11 +194,8 @@ final class ServerThreads: Sendable {
         let last = lastSweep.load(ordering: .relaxed)
         guard now > last, now - last >= UInt64(Self.sweepMillis) * 1_000_000,
               lastSweep.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return }
-        let all = connections.withLock { Array($0.values) }
-        let closed = all.filter { $0.checkDeadline(now) }.map(\.token)
+        let closed = connections.all.filter { $0.checkDeadline(now) }.map(\.token)
         guard !closed.isEmpty else { return }
-        connections.withLock { map in
-            for token in closed { map[token] = nil }
-        }
+        connections.remove(closed)
     }
 }
