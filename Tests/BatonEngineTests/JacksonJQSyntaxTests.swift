@@ -28,4 +28,28 @@ import Testing
     func leavesEverythingElseAlone(_ program: String) {
         #expect(JacksonJQSyntax.parenthesizingObjectValues(program) == nil)
     }
+
+    @Test(arguments: [
+        (#".a = .b // "d""#, #".a = (.b // "d")"#),
+        (#".a |= . // 1 | .b //= .c // 2"#, #".a |= (. // 1 )| .b //= (.c // 2)"#),
+        (#"{x: (.a = .b // 1), y: 2}"#, #"{x: (.a = (.b // 1)), y: 2}"#),
+        (#"if .a = .b // 1 then 2 else 3 end"#, #"if .a = (.b // 1 )then 2 else 3 end"#),
+        (#"def f: .a = .b // "x\(.c // 1)"; f"#, #"def f: .a = (.b // "x\(.c // 1)"); f"#),
+    ])
+    func parenthesisesDefinedOrAfterAnAssignment(_ program: String, _ expected: String) {
+        #expect(JacksonJQAssignments.parenthesizingDefinedOr(program) == expected)
+    }
+
+    @Test(arguments: [
+        ".a = .b",                                   // no `//`
+        ".a // .b",                                  // no assignment
+        ".a == .b // 1",                             // a comparison is not an assignment
+        ".a = (.b // 1)",                            // already grouped
+        #"".a = .b // 1""#,                          // inside a string
+        ".a = reduce .[] as $x (0; . + $x) // 1",    // not a plain right-hand side
+        ".a = .b // 1)",                             // does not balance
+    ])
+    func leavesOtherAssignmentsAlone(_ program: String) {
+        #expect(JacksonJQAssignments.parenthesizingDefinedOr(program) == nil)
+    }
 }

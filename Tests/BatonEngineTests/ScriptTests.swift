@@ -305,6 +305,41 @@ private let missingLibrary = "libbaton-does-not-exist.so.0"
     }
 
     @Test(.enabled(if: JQ.isAvailable))
+    func definedOrBindsMoreTightlyThanAssignmentAsInJacksonJQ() throws {
+        #expect(try JQ.run(#".a = .b // "d""#, input: ["b": nil]) == [["b": nil, "a": "d"]])
+        #expect(try JQ.run(".n += .m // 1", input: ["n": 1]) == [["n": 2]])
+        #expect(try JQ.run(#".a |= . // "d" | .z = 1"#, input: [:]) == [["a": "d", "z": 1]])
+        #expect(try JQ.run(#"if .a == 1 then .b = .c // 2 else . end"#, input: ["a": 1]) == [["a": 1, "b": 2]])
+        // Outside an assignment `//` is libjq's as before.
+        #expect(try JQ.run(#".a // "d""#, input: [:]) == ["d"])
+    }
+
+    @Test(.enabled(if: JQ.isAvailable), .timeLimit(.minutes(1)))
+    func jacksonJQBuiltinsThatLibJQLacksOrDiffersOn() throws {
+        let people: JSONValue = [["n": "b", "a": 2], ["n": "a", "a": 1], ["n": "c", "a": 2]]
+        #expect(try JQ.run("sort(.n) | map(.n)", input: people) == [["a", "b", "c"]])
+        #expect(try JQ.run("min(.a).n, max(.n).n", input: people) == ["a", "c"])
+        #expect(try JQ.run("unique(.a) | map(.n)", input: people) == [["a", "b"]])
+        #expect(try JQ.run("group(.a) | map(length)", input: people) == [[1, 2]])
+        #expect(try JQ.run("map(.a) | group", input: people) == [[[1], [2, 2]]])
+        // jackson-jq's recurse(f) stops at null; libjq 1.6's would never end here.
+        #expect(try JQ.run("[recurse(.a)] | length", input: ["a": ["a": nil]]) == [2])
+        #expect(try JQ.run("[..] | length", input: ["a": nil]) == [2])   // `..` is unchanged
+        #expect(try JQ.run("[limit(0; 1, 2)], [limit(1; 1, 2)]", input: nil) == [[], [1]])
+    }
+
+    @Test(.enabled(if: JQ.isAvailable))
+    func integersBeyondDoublesComeBackExact() throws {
+        let id: Int64 = 1_234_567_890_123_456_789
+        let input: JSONValue = ["id": .int(id), "ids": [.int(9_007_199_254_740_993)], "small": 5]
+        #expect(try JQ.run("{id, ids, small, text: (.id | tostring)}", input: input)
+            == [["id": .int(id), "ids": [.int(9_007_199_254_740_993)], "small": 5, "text": .string(String(id))]])
+        // Two input integers that share a double are left as libjq gives them.
+        let twins = try JQ.run(".[0]", input: [.int(9_007_199_254_740_993), .int(9_007_199_254_740_992)])
+        #expect(twins != [.int(9_007_199_254_740_993)])
+    }
+
+    @Test(.enabled(if: JQ.isAvailable))
     func compiledProgramsAreReusedAcrossInputsAndAfterErrors() throws {
         let cache = JQProgramCache(capacity: 2, idlePerProgram: 1)
         let library = JQ.shared

@@ -113,3 +113,18 @@ def test_jq_written_for_jackson_jq_runs_as_on_oss(clients, unique):
                                              "size": 2}
     assert second["outputData"]["result"] == {"greeting": "Hello Ada Lovelace"}
     assert second["outputData"]["resultList"] == [{"greeting": "Hello Ada Lovelace"}]
+
+
+def test_jq_reads_as_jackson_jq_where_both_dialects_accept_the_text(clients, unique):
+    # `//` binds more tightly than `=` in jackson-jq; 64-bit ids stay exact; jackson-jq's sort(f) exists.
+    program = ('.order.channel = .order.channel // "web" | .order.lines |= sort(.sku) '
+               '| {order, key: (.order.id | tostring)}')
+    d = wf_def(unique("parity_jq_dialect"), [
+        {"name": "fill", "taskReferenceName": "fill", "type": "JSON_JQ_TRANSFORM",
+         "inputParameters": {"order": "${workflow.input.order}", "queryExpression": program}}])
+    register_workflow(clients.api, d)
+    order = {"id": 1234567890123456789, "channel": None, "lines": [{"sku": "b"}, {"sku": "a"}]}
+    wf = wait_status(clients.api, start(clients.api, d["name"], {"order": order}), "COMPLETED")
+    assert wf["tasks"][0]["outputData"]["result"] == {
+        "order": {"id": 1234567890123456789, "channel": "web", "lines": [{"sku": "a"}, {"sku": "b"}]},
+        "key": "1234567890123456789"}

@@ -53,6 +53,7 @@ public enum JQ {
         // A state is reusable after any run, finished or failed: `jq_start` resets it.
         defer { cache.checkIn(program, compiled) }
 
+        let largeIntegers = JQLargeIntegers(input)
         var bytes = JSONWriter.bytes(input)
         let parsed = bytes.withUnsafeMutableBufferPointer { buf in
             buf.withMemoryRebound(to: CChar.self) { jq.parseSized($0.baseAddress, Int32(clamping: $0.count)) }
@@ -74,22 +75,22 @@ public enum JQ {
             }
             results.append(try jq.toJSON(next))
         }
-        return results
+        guard let largeIntegers else { return results }
+        return results.map(largeIntegers.restoring)
     }
 
-    /// Compiles `program` into a new state. When libjq refuses it, the jackson-jq spelling OSS accepts is tried
-    /// (operator expressions as object values, see `JacksonJQSyntax`); if that fails too, libjq's message for
-    /// the program as written is the error.
+    /// Compiles `program` into a new state, read as jackson-jq (OSS) reads it: `//` binds more tightly than
+    /// an assignment (`JacksonJQAssignments`, applied always: both dialects accept the text), and when libjq
+    /// refuses the program, operator expressions as object values are put in parentheses
+    /// (`JacksonJQSyntax`). If no reading compiles, libjq's message for the program as written is the error.
     static func compile(_ program: String, _ jq: LibJQ) throws(ScriptError) -> CompiledJQ {
-        do {
-            return try compileExactly(program, jq)
-        } catch {
-            if let rewritten = JacksonJQSyntax.parenthesizingObjectValues(program),
-               let compiled = try? compileExactly(rewritten, jq) {
-                return compiled
-            }
-            throw error
+        let jacksonPrecedence = JacksonJQAssignments.parenthesizingDefinedOr(program) ?? program
+        if let compiled = try? compileExactly(jacksonPrecedence, jq) { return compiled }
+        if let rewritten = JacksonJQSyntax.parenthesizingObjectValues(jacksonPrecedence),
+           let compiled = try? compileExactly(rewritten, jq) {
+            return compiled
         }
+        return try compileExactly(program, jq)
     }
 
     private static func compileExactly(_ program: String, _ jq: LibJQ) throws(ScriptError) -> CompiledJQ {
@@ -118,9 +119,17 @@ public enum JQ {
     /// Put before every program, on the same line so jq's line numbers stay right (and removed from its
     /// messages): the server's environment variables (`env`, `$ENV`) read as `{}`, `stderr` writes nothing,
     /// so a workflow definition cannot read the server's secrets or write to its log, and `input`/`inputs`
-    /// (which crash libjq 1.6 when no input callback is set) behave as at the end of the input.
+    /// (which crash libjq 1.6 when no input callback is set) behave as at the end of the input. Then what
+    /// jackson-jq 0.0.13 (the version OSS pins) has and libjq 1.6 lacks or does differently:
+    /// `sort(f)`, `min(f)`, `max(f)`, `unique(f)`, `group(f)` and `group`, its names for the `_by` forms;
+    /// `recurse(f)` ending at null (libjq 1.6 recurses forever on `recurse(.a)` over `{"a":null}`); and
+    /// `limit(0; f)` empty (libjq 1.6 emits one value).
     static let sandbox =
-        #"def env: {}; def stderr: .; def input: error("No more inputs"); def inputs: empty; {} as $ENV | "#
+        #"def env: {}; def stderr: .; def input: error("No more inputs"); def inputs: empty; "#
+        + #"def sort(f): sort_by(f); def min(f): min_by(f); def max(f): max_by(f); def unique(f): unique_by(f); "#
+        + #"def group(f): group_by(f); def group: group_by(.); def recurse(f): recurse(f; . != null); "#
+        + #"def limit($n; f): if $n > 0 then label $out | foreach f as $item (0; . + 1; $item, "#
+        + #"if . >= $n then break $out else empty end) elif $n == 0 then empty else f end; {} as $ENV | "#
 
     /// Whether the program begins (after blanks and `#` comments) with `import`, `include` or `module`, which
     /// read files from the server's disk.
