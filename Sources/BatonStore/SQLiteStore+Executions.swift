@@ -44,7 +44,7 @@ extension SQLiteStore: ExecutionStore {
                 [.text(wf.workflowId), .text(wf.workflowName), .integer(Int64(wf.workflowVersion)), .text(wf.status.rawValue),
                  wf.correlationId.sqlValue, wf.parentWorkflowId.sqlValue, .integer(Int64(wf.priority)),
                  .integer(wf.createTime), .integer(wf.updateTime), .integer(wf.endTime),
-                 .integer(try parts.id(of: wf.definition.serialized, &pending, conn)), .integer(row.leftOut), .utf8(row.json)])
+                 .integer(try parts.id(of: wf.definition.serialized, hash: wf.definition.serializedHash, &pending, conn)), .integer(row.leftOut), .utf8(row.json)])
         }
         // Only workflows that were ever sent a message have a queue row to follow.
         for wf in changes.workflows where wf.hasMessageQueue {
@@ -68,7 +68,7 @@ extension SQLiteStore: ExecutionStore {
                 """,
                 [.text(t.taskId), .text(t.workflowInstanceId), .integer(Int64(t.seq)), .text(t.status.rawValue),
                  queued ? .integer(t.visibleAt) : .null, .text(t.taskType),
-                 .integer(try parts.id(of: t.workflowTask.serialized, &pending, conn)), .integer(row.leftOut), .utf8(row.json)])
+                 .integer(try parts.id(of: t.workflowTask.serialized, hash: t.workflowTask.serializedHash, &pending, conn)), .integer(row.leftOut), .utf8(row.json)])
         }
         for id in changes.deletedTaskIds {
             try conn.execute("DELETE FROM task WHERE task_id = ?", [.text(id)])

@@ -24,9 +24,10 @@ final class SharedParts: Sendable {
         fileprivate var ids: [Content: Int64] = [:]
     }
 
-    /// The id of the part holding `json`, stored now (in the caller's transaction) if it is new.
-    func id(of json: [UInt8], _ pending: inout Pending, _ conn: Connection) throws -> Int64 {
-        let content = Content(json)
+    /// The id of the part holding `json` (whose `ContentHash` is `hash`), stored now (in the caller's
+    /// transaction) if it is new.
+    func id(of json: [UInt8], hash: Int64, _ pending: inout Pending, _ conn: Connection) throws -> Int64 {
+        let content = Content(json, hash: hash)
         if let id = pending.ids[content] ?? ids.withLock({ $0[content] }) { return id }
         let hash = SQLValue.integer(content.hash)
         let id = try conn.queryFirst("SELECT id FROM shared_part WHERE hash = ? AND json = ?", [hash, .utf8(json)]) { $0.int(0) }
@@ -82,19 +83,15 @@ final class SharedParts: Sendable {
     }
 }
 
-/// A part's JSON as a dictionary key, hashed once (FNV-1a, also the `hash` column) instead of on each
-/// lookup; equal hashes are confirmed byte for byte.
+/// A part's JSON as a dictionary key under its `ContentHash` (also the `hash` column), made once with
+/// the model's bytes; equal hashes are confirmed byte for byte (at once when both are the same buffer).
 private struct Content: Hashable, Sendable {
     let bytes: [UInt8]
     let hash: Int64
 
-    init(_ bytes: [UInt8]) {
+    init(_ bytes: [UInt8], hash: Int64) {
         self.bytes = bytes
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        bytes.withUnsafeBufferPointer { buffer in
-            for b in buffer { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        }
-        hash = Int64(bitPattern: h)
+        self.hash = hash
     }
 
     static func == (a: Content, b: Content) -> Bool { a.hash == b.hash && a.bytes == b.bytes }

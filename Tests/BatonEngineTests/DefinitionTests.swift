@@ -87,6 +87,16 @@ private func json(_ text: String) -> JSONValue { try! JSONParser.parse(text) }
         ])
     }
 
+    @Test func serializedHashesFollowTheBytes() throws {
+        // Stored parts are found by this hash: it must be the bytes' own, also after a stamp.
+        var def = try WorkflowDef(json: json(#"{"name":"wf","tasks":[{"name":"a","taskReferenceName":"a"}]}"#))
+        #expect(def.serializedHash == ContentHash.of(def.serialized))
+        #expect(def.tasks[0].serializedHash == ContentHash.of(def.tasks[0].serialized))
+        let before = def.serializedHash
+        def.stamp(createTime: 1, updateTime: 2)
+        #expect(def.serializedHash == ContentHash.of(def.serialized) && def.serializedHash != before)
+    }
+
     @Test func onlyOSSRulesApply() throws {
         // A literal WAIT duration must parse (OSS's message, verbatim); an expression is checked at run time.
         #expect(try errors(#"{"name":"wf","tasks":[{"name":"w","taskReferenceName":"w","type":"WAIT","inputParameters":{"duration":"5"}}]}"#)

@@ -159,15 +159,15 @@ import Testing
         #expect(throws: Abandon.self) {
             try store.database.write { conn in
                 var pending = SharedParts.Pending()
-                lost = try store.parts.id(of: first, &pending, conn)
+                lost = try store.parts.id(of: first, hash: ContentHash.of(first), &pending, conn)
                 throw Abandon()
             }
         }
         // The rolled-back id goes to other content; `first` must get an id of its own.
         let (a, b) = try store.database.write { conn in
             var pending = SharedParts.Pending()
-            let b = try store.parts.id(of: second, &pending, conn)
-            let a = try store.parts.id(of: first, &pending, conn)
+            let b = try store.parts.id(of: second, hash: ContentHash.of(second), &pending, conn)
+            let a = try store.parts.id(of: first, hash: ContentHash.of(first), &pending, conn)
             store.parts.committed(pending)
             return (a, b)
         }

@@ -9,6 +9,8 @@ public struct WorkflowDef: Sendable, Equatable {
     public private(set) var json: JSONObject
     /// `json` as bytes, kept in step with it (spliced into every stored workflow row).
     public private(set) var serialized: [UInt8]
+    /// `ContentHash` of `serialized`, made with it.
+    public private(set) var serializedHash: Int64
     public var name: String
     public var version: Int
     public var tasks: [WorkflowTask]
@@ -64,6 +66,7 @@ public struct WorkflowDef: Sendable, Equatable {
         json["tasks"] = .array(tasks.map { .object($0.json) })
         self.json = json
         serialized = JSONWriter.bytes(.object(json))
+        serializedHash = ContentHash.of(serialized)
         for node in allTasks() where nodesByRef[node.taskReferenceName] == nil { nodesByRef[node.taskReferenceName] = node }
         for ref in nodesByRef.keys {
             if let next = computeNextTask(after: ref) { nextRefByRef[ref] = next.taskReferenceName }
@@ -82,5 +85,6 @@ public struct WorkflowDef: Sendable, Equatable {
         json["createTime"] = .int(createTime)
         json["updateTime"] = .int(updateTime)
         serialized = JSONWriter.bytes(.object(json))
+        serializedHash = ContentHash.of(serialized)
     }
 }

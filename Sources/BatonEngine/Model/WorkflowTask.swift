@@ -7,6 +7,8 @@ public struct WorkflowTask: Sendable, Equatable {
     /// `json` as bytes, made once: every task attempt carries its node, and writing it field by field
     /// on each task update was the engine's largest cost.
     public private(set) var serialized: [UInt8]
+    /// `ContentHash` of `serialized`, made with it.
+    public private(set) var serializedHash: Int64
     public var name: String
     public var taskReferenceName: String
     /// The `type` string as given (`SIMPLE` when absent); see `taskType`.
@@ -120,6 +122,7 @@ public struct WorkflowTask: Sendable, Equatable {
         json["forkTasks"] = .array(forks.map { b in .array(b.map { .object($0.json) }) })
         self.json = json
         serialized = JSONWriter.bytes(.object(json))
+        serializedHash = ContentHash.of(serialized)
     }
 
     static func list(_ value: JSONValue, path: String) throws(EngineError) -> [WorkflowTask] {
