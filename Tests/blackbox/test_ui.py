@@ -15,6 +15,7 @@ from conductor.client.workflow.task.do_while_task import LoopTask
 from conductor.client.workflow.task.fork_task import ForkTask
 from conductor.client.workflow.task.inline import InlineTask
 from conductor.client.workflow.task.set_variable_task import SetVariableTask
+from conductor.client.workflow.task.simple_task import SimpleTask
 from conductor.client.workflow.task.sub_workflow_task import SubWorkflowTask
 from conductor.client.workflow.task.switch_task import SwitchTask
 from conductor.client.workflow.task.wait_task import WaitTask
@@ -325,3 +326,79 @@ def test_schedule_and_event_handler_from_the_definitions_page(server, clients, b
     submit(browser, f"form[data-api='/api/event/{handler}']")
     succeeded(browser, "delete the event handler")
     assert handler not in [h["name"] for h in requests.get(f"{clients.api}/event").json()]
+
+
+def test_the_other_bulk_actions(server, clients, browser, shapes):
+    ids = [start(clients, shapes, kind="z", note=f"other bulk {i}") for i in range(2)]
+    for wid in ids:
+        wait_task(clients, wid, "approval")
+
+    def bulk(action, expected_status, fill=None):
+        browser.open(f"{server}/executions?name={shapes}&size=100")
+        for wid in ids:
+            browser.evaluate(f"document.querySelector('input[name=sel][value=\"{wid}\"]').checked = true")
+        submit(browser, f"form[data-api='/api/workflow/bulk/{action}']", fill)
+        flash = browser.wait_for("(document.getElementById('flash') || {}).textContent")
+        assert flash.startswith("2 succeeded"), f"bulk {action}: {flash}"
+        if expected_status:
+            assert [workflow(clients, w).status for w in ids] == [expected_status] * 2, f"after bulk {action}"
+
+    for wid in ids:
+        clients.workflows.pause_workflow(wid)
+    bulk("resume", "RUNNING")
+    for wid in ids:
+        clients.workflows.terminate_workflow(wid, reason="for the bulk retry")
+    bulk("retry", "RUNNING")
+    for wid in ids:
+        clients.workflows.terminate_workflow(wid, reason="for the bulk restart")
+    bulk("restart", "RUNNING")
+    for wid in ids:
+        wait_task(clients, wid, "approval")
+        clients.workflows.terminate_workflow(wid, reason="for the bulk remove")
+    bulk("remove", None)
+    for wid in ids:
+        assert requests.get(f"{clients.api}/workflow/{wid}").status_code == 404
+
+
+def test_deletes_and_requeue_from_the_definition_and_queue_pages(server, clients, browser, shapes):
+    from conductor.client.http.models.save_schedule_request import SaveScheduleRequest
+    from conductor.client.orkes_clients import OrkesClients
+    from conductor.client.configuration.configuration import Configuration
+    suffix = os.urandom(4).hex()
+    # A task definition with a task waiting in its queue: requeue from the queues page, then delete.
+    task = f"ui_delete_task_{suffix}"
+    requests.post(f"{clients.api}/metadata/taskdefs", json=[{"name": task, "ownerEmail": "ui@example.com"}]).raise_for_status()
+    flow = ConductorWorkflow(executor=clients.executor, name=f"ui_delete_wf_{suffix}", version=1)
+    flow.add(SimpleTask(task, "work"))
+    flow.register(overwrite=True)
+    wid = clients.workflows.start_workflow(StartWorkflowRequest(name=flow.name, version=1, input={}))
+    wait_task(clients, wid, "work", status="SCHEDULED")
+    browser.open(f"{server}/queues")
+    submit(browser, f"form[data-api='/api/tasks/queue/requeue/{task}']")
+    succeeded(browser, "requeue")
+    polled = clients.tasks.poll_task(task, worker_id="ui-requeue")
+    assert polled is not None and polled.workflow_instance_id == wid   # still queued, once
+    clients.workflows.terminate_workflow(wid, reason="done")
+    browser.open(f"{server}/definitions/task/{task}")
+    submit(browser, f"form[data-api='/api/metadata/taskdefs/{task}']")
+    browser.wait_for("location.pathname === '/definitions'")
+    assert requests.get(f"{clients.api}/metadata/taskdefs/{task}").status_code == 404
+    # One version of a workflow definition deleted from its page; the other stays.
+    clients.metadata.register_workflow_def(flow.to_workflow_def(), overwrite=True)
+    second = flow.to_workflow_def()
+    second.version = 2
+    clients.metadata.register_workflow_def(second, overwrite=True)
+    browser.open(f"{server}/definitions/workflow/{flow.name}?version=1")
+    submit(browser, f"form[data-api='/api/metadata/workflow/{flow.name}/1']")
+    browser.wait_for("location.pathname === '/definitions'")
+    assert requests.get(f"{clients.api}/metadata/workflow/{flow.name}", params={"version": 1}).status_code == 404
+    assert clients.metadata.get_workflow_def(flow.name, version=2).version == 2
+    # A schedule deleted from the definitions page.
+    scheduler = OrkesClients(Configuration(server_api_url=clients.api)).get_scheduler_client()
+    schedule = f"ui_delete_schedule_{suffix}"
+    scheduler.save_schedule(SaveScheduleRequest(name=schedule, cron_expression="0 0 3 * * ?",
+                                                start_workflow_request=StartWorkflowRequest(name=shapes, version=1)))
+    browser.open(f"{server}/definitions")
+    submit(browser, f"form[data-api='/api/scheduler/schedules/{schedule}']")
+    succeeded(browser, "delete the schedule")
+    assert requests.get(f"{clients.api}/scheduler/schedules/{schedule}").status_code == 404
