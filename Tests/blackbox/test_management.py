@@ -635,6 +635,32 @@ def test_rerun_from_task_with_task_input(clients, flow):
     assert wait_status(f.api, wid, "COMPLETED")["output"] == {"last": 1}
 
 
+def test_rerun_from_a_switch_evaluates_it_again(clients, unique):
+    # Baton: the decision picks its branch again (here with the rerun's new workflow input) under the
+    # same task id; OSS resets it in place and, its branch gone, the workflow has nothing left to run.
+    worker = unique("rerun_switch_w")
+    register_taskdefs(clients.api, taskdef(worker))
+    d = wf_def(unique("rerun_switch"), [
+        {"name": "pick", "taskReferenceName": "pick", "type": "SWITCH", "evaluatorType": "value-param",
+         "expression": "k", "inputParameters": {"k": "${workflow.input.k}"},
+         "decisionCases": {"a": [simple(worker, "case_a")], "b": [simple(worker, "case_b")]}},
+        simple(worker, "after")])
+    register_workflow(clients.api, d)
+    wid = clients.workflows.start_workflow(StartWorkflowRequest(name=d["name"], version=1, input={"k": "a"}))
+    complete(clients.api, poll_until(clients.api, worker))
+    clients.workflows.terminate_workflow(wid, reason="to rerun it")
+    pick = next(t for t in get_wf(clients.api, wid)["tasks"] if t["referenceTaskName"] == "pick")
+    assert clients.workflows.rerun_workflow(
+        wid, RerunWorkflowRequest(re_run_from_task_id=pick["taskId"], workflow_input={"k": "b"})) == wid
+    wf = get_wf(clients.api, wid)
+    assert [(t["referenceTaskName"], t["status"]) for t in wf["tasks"]] == [("pick", "COMPLETED"), ("case_b", "SCHEDULED")]
+    assert wf["tasks"][0]["taskId"] == pick["taskId"] and wf["tasks"][0]["outputData"]["selectedCase"] == "b"
+    complete(clients.api, poll_until(clients.api, worker))
+    complete(clients.api, poll_until(clients.api, worker))
+    wf = wait_status(clients.api, wid, "COMPLETED")
+    assert [t["referenceTaskName"] for t in wf["tasks"]] == ["pick", "case_b", "after"]
+
+
 def test_rerun_failed_from_failed_task(clients, flow):
     f = flow(n=2)
     wid = f.make("FAILED")

@@ -41,6 +41,11 @@ extension Commands {
         if let taskId = request.reRunFromTaskId {
             guard let target = wf.tasks.first(where: { $0.taskId == taskId }) else { throw .notAllowed(.rerunTaskNotFound(taskId: taskId)) }
             wf.tasks.removeAll { $0.seq > target.seq }
+            if target.kind == .switchTask || target.kind == .decision,
+               let decision = reevaluated(target, in: wf, request, changes) {
+                changes.save(decision)
+                return
+            }
             guard let i = wf.index(ofTask: taskId) else { throw .notAllowed(.rerunTaskNotFound(taskId: taskId)) }
             var t = wf.tasks[i]
             t.scheduledTime = now
@@ -59,20 +64,7 @@ extension Commands {
             t.status = t.behavior.waitsInProgress ? .inProgress : .scheduled
             if t.behavior.waitsInProgress { t.startTime = now }
             wf.tasks[i] = t
-            // Other unsuccessful attempts left standing (fork branches) run again too.
-            for j in wf.tasks.indices where j != i {
-                let other = wf.tasks[j]
-                guard other.status.isTerminal, !other.status.isSuccessful, !other.retried else { continue }
-                if other.behavior.reopensWhenCanceled {
-                    wf.tasks[j].status = .inProgress
-                } else {
-                    wf.tasks[j].status = .scheduled
-                    wf.tasks[j].executed = false
-                    wf.tasks[j].endTime = 0
-                    wf.tasks[j].visibleAt = now
-                }
-                wf.tasks[j].reasonForIncompletion = nil
-            }
+            reopenOtherFailures(&wf, except: taskId, now: now)
             var decision = changes.decider.decide(wf)
             // The rerun task is scheduled again in place: if its type is launched, launch it.
             if let launch = t.behavior.launch(t) { decision.effects.insert(launch, at: 0) }
@@ -81,5 +73,43 @@ extension Commands {
             wf.tasks = []
             changes.decideAndSave(wf)
         }
+    }
+
+    /// Other unsuccessful attempts left standing (fork branches) run again too.
+    private static func reopenOtherFailures(_ wf: inout WorkflowModel, except taskId: String, now: Int64) {
+        for j in wf.tasks.indices where wf.tasks[j].taskId != taskId {
+            let other = wf.tasks[j]
+            guard other.status.isTerminal, !other.status.isSuccessful, !other.retried else { continue }
+            if other.behavior.reopensWhenCanceled {
+                wf.tasks[j].status = .inProgress
+            } else {
+                wf.tasks[j].status = .scheduled
+                wf.tasks[j].executed = false
+                wf.tasks[j].endTime = 0
+                wf.tasks[j].visibleAt = now
+            }
+            wf.tasks[j].reasonForIncompletion = nil
+        }
+    }
+
+    /// A rerun from a SWITCH or DECISION evaluates it again (with the rerun's workflow input, when it
+    /// gives one) and schedules the branch it picks now, under the same task id. **Baton:** OSS resets
+    /// the task in place; its branch went with the tasks after it, and the completed decision, marked as
+    /// having scheduled a branch, schedules nothing, so the workflow stays RUNNING with nothing to run.
+    /// Nil when the decision cannot be mapped again (the in-place reset then stands, as OSS).
+    private static func reevaluated(_ target: TaskModel, in wf: WorkflowModel, _ request: RerunRequest,
+                                    _ changes: ChangeSet) -> Decision? {
+        var wf = wf
+        wf.tasks.removeAll { $0.seq >= target.seq }
+        guard case .success(var tasks) = changes.decider.schedule(target.workflowTask, in: wf),
+              let first = tasks.first, first.referenceTaskName == target.referenceTaskName else { return nil }
+        tasks[0].taskId = target.taskId
+        if let input = request.taskInput { tasks[0].inputData = input }
+        reopenOtherFailures(&wf, except: target.taskId, now: changes.now)
+        var effects: [Effect] = []
+        changes.decider.append(tasks, to: &wf, &effects)
+        var decision = changes.decider.decide(wf)
+        decision.effects.insert(contentsOf: effects, at: 0)
+        return decision
     }
 }
