@@ -39,10 +39,9 @@ import Testing
     }
 
     @Test func readsGiveBackWhatWasWrittenAndSharedPartsAreStoredOnce() throws {
-        let tmp = TemporaryDatabase()
-        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
-        let store = try SQLiteStore(path: tmp.path, now: 0)
-        defer { store.close() }
+        let disk = try TemporaryStore()
+        defer { withExtendedLifetime(disk) {} }
+        let store = disk.store
         let def = try WorkflowDef(json: try JSONParser.parse(Self.definition))
         let workflows = try (0..<20).map { try execution($0, def) }
         try write(store, workflows)
@@ -70,10 +69,9 @@ import Testing
     }
 
     @Test func fieldsAtTheirUsualValueAreLeftOutAndReadBackEitherWay() throws {
-        let tmp = TemporaryDatabase()
-        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
-        let store = try SQLiteStore(path: tmp.path, now: 0)
-        defer { store.close() }
+        let disk = try TemporaryStore()
+        defer { withExtendedLifetime(disk) {} }
+        let store = disk.store
         let def = try WorkflowDef(json: try JSONParser.parse(Self.definition))
         let usual = try execution(1, def)
         var unusual = try execution(3, def)
@@ -127,10 +125,9 @@ import Testing
     }
 
     @Test func aRowWrittenBeforeSharedPartsIsReadAsItWasStored() throws {
-        let tmp = TemporaryDatabase()
-        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
-        let store = try SQLiteStore(path: tmp.path, now: 0)
-        defer { store.close() }
+        let disk = try TemporaryStore()
+        defer { withExtendedLifetime(disk) {} }
+        let store = disk.store
         let wf = try execution(1, WorkflowDef(json: try JSONParser.parse(Self.definition)))
         let t = wf.tasks[0]
         try store.database.write { conn in
@@ -149,10 +146,9 @@ import Testing
     }
 
     @Test func aPartStoredInARolledBackWriteIsNotRemembered() throws {
-        let tmp = TemporaryDatabase()
-        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
-        let store = try SQLiteStore(path: tmp.path, now: 0)
-        defer { store.close() }
+        let disk = try TemporaryStore()
+        defer { withExtendedLifetime(disk) {} }
+        let store = disk.store
         struct Abandon: Error {}
         let first = Array(#"{"first":1}"#.utf8), second = Array(#"{"second":2}"#.utf8)
         var lost: Int64 = 0

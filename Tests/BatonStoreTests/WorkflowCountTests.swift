@@ -28,10 +28,9 @@ import Testing
     }
 
     @Test func keptTotalsFollowInsertsStatusChangesAndRemovals() throws {
-        let tmp = TemporaryDatabase()
-        defer { withExtendedLifetime(tmp) {} }   // ARC may end it early otherwise: its deinit deletes the files
-        let store = try SQLiteStore(path: tmp.path, now: 0)
-        defer { store.close() }
+        let disk = try TemporaryStore()
+        defer { withExtendedLifetime(disk) {} }
+        let store = disk.store
         try write(store) { c in
             c.workflows = try! (0..<6).map { try workflow("a\($0)", "alpha", .running) } + [try! workflow("b0", "beta", .running)]
         }
