@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from conductor.client.configuration.configuration import Configuration
+from conductor.client.http.models.save_schedule_request import SaveScheduleRequest
 from conductor.client.http.models.start_workflow_request import StartWorkflowRequest
+from conductor.client.orkes_clients import OrkesClients
 from conductor.client.workflow.conductor_workflow import ConductorWorkflow
 from conductor.client.workflow.task.do_while_task import LoopTask
 from conductor.client.workflow.task.fork_task import ForkTask
@@ -88,6 +91,14 @@ def wait_task(clients, wid, ref, status="IN_PROGRESS", timeout=15):
             return wf
         assert time.time() < deadline, f"{ref} never {status}: {[(t.reference_task_name, t.status) for t in wf.tasks]}"
         time.sleep(0.05)
+
+
+def nightly_schedule(clients, name, workflow_name):
+    """Saves a schedule (03:00 every day) of `workflow_name` through conductor-python; returns its client."""
+    scheduler = OrkesClients(Configuration(server_api_url=clients.api)).get_scheduler_client()
+    scheduler.save_schedule(SaveScheduleRequest(name=name, cron_expression="0 0 3 * * ?",
+                                                start_workflow_request=StartWorkflowRequest(name=workflow_name, version=1)))
+    return scheduler
 
 
 def submit(browser, form_selector, fill=None):
@@ -302,13 +313,8 @@ def test_a_running_execution_updates_live(server, clients, browser, shapes):
 
 
 def test_schedule_and_event_handler_from_the_definitions_page(server, clients, browser, shapes):
-    from conductor.client.http.models.save_schedule_request import SaveScheduleRequest
-    from conductor.client.orkes_clients import OrkesClients
-    from conductor.client.configuration.configuration import Configuration
-    scheduler = OrkesClients(Configuration(server_api_url=clients.api)).get_scheduler_client()
     name = f"ui_schedule_{os.urandom(4).hex()}"
-    scheduler.save_schedule(SaveScheduleRequest(name=name, cron_expression="0 0 3 * * ?",
-                                                start_workflow_request=StartWorkflowRequest(name=shapes, version=1)))
+    scheduler = nightly_schedule(clients, name, shapes)
     browser.open(f"{server}/definitions")
     submit(browser, f"form[data-api='/api/scheduler/schedules/{name}/pause']")
     succeeded(browser, "pause the schedule")
@@ -361,9 +367,6 @@ def test_the_other_bulk_actions(server, clients, browser, shapes):
 
 
 def test_deletes_and_requeue_from_the_definition_and_queue_pages(server, clients, browser, shapes):
-    from conductor.client.http.models.save_schedule_request import SaveScheduleRequest
-    from conductor.client.orkes_clients import OrkesClients
-    from conductor.client.configuration.configuration import Configuration
     suffix = os.urandom(4).hex()
     # A task definition with a task waiting in its queue: requeue from the queues page, then delete.
     task = f"ui_delete_task_{suffix}"
@@ -394,10 +397,8 @@ def test_deletes_and_requeue_from_the_definition_and_queue_pages(server, clients
     assert requests.get(f"{clients.api}/metadata/workflow/{flow.name}", params={"version": 1}).status_code == 404
     assert clients.metadata.get_workflow_def(flow.name, version=2).version == 2
     # A schedule deleted from the definitions page.
-    scheduler = OrkesClients(Configuration(server_api_url=clients.api)).get_scheduler_client()
     schedule = f"ui_delete_schedule_{suffix}"
-    scheduler.save_schedule(SaveScheduleRequest(name=schedule, cron_expression="0 0 3 * * ?",
-                                                start_workflow_request=StartWorkflowRequest(name=shapes, version=1)))
+    nightly_schedule(clients, schedule, shapes)
     browser.open(f"{server}/definitions")
     submit(browser, f"form[data-api='/api/scheduler/schedules/{schedule}']")
     succeeded(browser, "delete the schedule")
