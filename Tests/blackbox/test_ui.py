@@ -403,3 +403,31 @@ def test_deletes_and_requeue_from_the_definition_and_queue_pages(server, clients
     submit(browser, f"form[data-api='/api/scheduler/schedules/{schedule}']")
     succeeded(browser, "delete the schedule")
     assert requests.get(f"{clients.api}/scheduler/schedules/{schedule}").status_code == 404
+
+
+def test_fail_a_waiting_task_then_retry_and_restart_from_the_page(server, clients, browser, shapes):
+    wid = start(clients, shapes, kind="b")
+    wait_task(clients, wid, "approval")
+    page = f"{server}/execution/{wid}"
+    browser.open(page)
+    submit(browser, "form.complete", {"textarea[name=output]": '{"approved": false}', "select[name=status]": "FAILED"})
+    deadline = time.time() + 15
+    while workflow(clients, wid).status != "FAILED":
+        assert time.time() < deadline, "the WAIT task failed from the page did not fail the workflow"
+        time.sleep(0.05)
+    approval = next(t for t in workflow(clients, wid).tasks if t.reference_task_name == "approval")
+    assert approval.status == "FAILED" and approval.output_data == {"approved": False}
+    # Retry, resuming sub-workflow tasks: the failed task runs again.
+    browser.open(page)
+    submit(browser, "form[data-api$='/retry']", {"input[name=resumeSubworkflowTasks]": True})
+    succeeded(browser, "retry")
+    wait_task(clients, wid, "approval")
+    assert workflow(clients, wid).status == "RUNNING"
+    # Restart with the definition it ran with: from the beginning, every task new.
+    clients.workflows.terminate_workflow(wid, reason="to restart it")
+    before = {t.task_id for t in workflow(clients, wid).tasks}
+    browser.open(page)
+    submit(browser, "form[data-api$='/restart']", {"input[name=useLatestDefinitions]": False})
+    succeeded(browser, "restart")
+    wf = wait_task(clients, wid, "approval")
+    assert wf.status == "RUNNING" and not before & {t.task_id for t in wf.tasks}

@@ -100,7 +100,7 @@ extension Commands {
     private static func reevaluated(_ target: TaskModel, in wf: WorkflowModel, _ request: RerunRequest,
                                     _ changes: ChangeSet) -> Decision? {
         var wf = wf
-        wf.tasks.removeAll { $0.seq >= target.seq }
+        wf.tasks.removeAll { $0.taskId == target.taskId }
         guard case .success(var tasks) = changes.decider.schedule(target.workflowTask, in: wf),
               let first = tasks.first, first.referenceTaskName == target.referenceTaskName else { return nil }
         tasks[0].taskId = target.taskId
