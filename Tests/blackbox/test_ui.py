@@ -93,6 +93,13 @@ def wait_task(clients, wid, ref, status="IN_PROGRESS", timeout=15):
         time.sleep(0.05)
 
 
+def wait_status(clients, wid, status, failure, timeout=15):
+    deadline = time.time() + timeout
+    while workflow(clients, wid).status != status:
+        assert time.time() < deadline, failure
+        time.sleep(0.05)
+
+
 def nightly_schedule(clients, name, workflow_name):
     """Saves a schedule (03:00 every day) of `workflow_name` through conductor-python; returns its client."""
     scheduler = OrkesClients(Configuration(server_api_url=clients.api)).get_scheduler_client()
@@ -152,10 +159,7 @@ def test_execution_page_shows_every_shape_and_escapes_input(server, clients, bro
 
     # Complete the waiting WAIT task from the page, with output; the API sees it, and the page follows.
     submit(browser, "form.complete", {"textarea[name=output]": '{"approved": true}', "select[name=status]": "COMPLETED"})
-    deadline = time.time() + 15
-    while workflow(clients, wid).status != "COMPLETED":
-        assert time.time() < deadline, "the WAIT task completed from the page did not finish the workflow"
-        time.sleep(0.05)
+    wait_status(clients, wid, "COMPLETED", "the WAIT task completed from the page did not finish the workflow")
     approval = next(t for t in workflow(clients, wid).tasks if t.reference_task_name == "approval")
     assert approval.status == "COMPLETED" and approval.output_data == {"approved": True}
     browser.wait_for("document.getElementById('live').dataset.status === 'COMPLETED'")
@@ -411,10 +415,7 @@ def test_fail_a_waiting_task_then_retry_and_restart_from_the_page(server, client
     page = f"{server}/execution/{wid}"
     browser.open(page)
     submit(browser, "form.complete", {"textarea[name=output]": '{"approved": false}', "select[name=status]": "FAILED"})
-    deadline = time.time() + 15
-    while workflow(clients, wid).status != "FAILED":
-        assert time.time() < deadline, "the WAIT task failed from the page did not fail the workflow"
-        time.sleep(0.05)
+    wait_status(clients, wid, "FAILED", "the WAIT task failed from the page did not fail the workflow")
     approval = next(t for t in workflow(clients, wid).tasks if t.reference_task_name == "approval")
     assert approval.status == "FAILED" and approval.output_data == {"approved": False}
     # Retry, resuming sub-workflow tasks: the failed task runs again.
