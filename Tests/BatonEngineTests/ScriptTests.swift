@@ -326,6 +326,9 @@ private let missingLibrary = "libbaton-does-not-exist.so.0"
         #expect(try JQ.run("[recurse(.a)] | length", input: ["a": ["a": nil]]) == [2])
         #expect(try JQ.run("[..] | length", input: ["a": nil]) == [2])   // `..` is unchanged
         #expect(try JQ.run("[limit(0; 1, 2)], [limit(1; 1, 2)]", input: nil) == [[], [1]])
+        // halt_error fails the run (libjq 1.6 alone would end the output without a word).
+        #expect(throws: ScriptError.evaluation("stop here")) { try JQ.run(#"1, ("stop here" | halt_error), 2"#, input: nil) }
+        #expect(throws: ScriptError.evaluation("code")) { try JQ.run(#""code" | halt_error(1)"#, input: nil) }
     }
 
     @Test(.enabled(if: JQ.isAvailable))

@@ -123,9 +123,12 @@ public enum JQ {
     /// jackson-jq 0.0.13 (the version OSS pins) has and libjq 1.6 lacks or does differently:
     /// `sort(f)`, `min(f)`, `max(f)`, `unique(f)`, `group(f)` and `group`, its names for the `_by` forms;
     /// `recurse(f)` ending at null (libjq 1.6 recurses forever on `recurse(.a)` over `{"a":null}`); and
-    /// `limit(0; f)` empty (libjq 1.6 emits one value).
+    /// `limit(0; f)` empty (libjq 1.6 emits one value). `halt_error` fails the run with its input as the
+    /// message, where libjq 1.6 would end the output silently and the task complete (jackson-jq has no
+    /// such function: on OSS the task fails too).
     static let sandbox =
         #"def env: {}; def stderr: .; def input: error("No more inputs"); def inputs: empty; "#
+        + #"def halt_error: error(.); def halt_error($code): error(.); "#
         + #"def sort(f): sort_by(f); def min(f): min_by(f); def max(f): max_by(f); def unique(f): unique_by(f); "#
         + #"def group(f): group_by(f); def group: group_by(.); def recurse(f): recurse(f; . != null); "#
         + #"def limit($n; f): if $n > 0 then label $out | foreach f as $item (0; . + 1; $item, "#
