@@ -103,7 +103,9 @@ extension SQLiteStore {
     /// A page of workflows and their total: counted from the rows, or by `total` when it is given.
     private func pageOfWorkflows(_ whereSQL: String, _ params: [SQLValue], _ query: SearchQuery,
                                  total counted: (String, [SQLValue])?) throws -> (total: Int, workflows: [WorkflowModel]) {
-        if query.freeText != nil && counted == nil, query.sort.isEmpty || (query.sort.count == 1 && query.sort[0].field == "startTime") {
+        // Free text reads every row to count them anyway; by start time, that one pass gives the page too.
+        let byStartTime = query.sort.isEmpty || (query.sort.count == 1 && query.sort[0].field == "startTime")
+        if query.freeText != nil && counted == nil && byStartTime {
             return try pageInOneScan(whereSQL, params, query, oldestFirst: query.sort.first?.ascending == true)
         }
         let order = query.sort.isEmpty ? "w.create_time DESC, w.workflow_id"

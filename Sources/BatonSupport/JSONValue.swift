@@ -12,6 +12,17 @@ public enum JSONValue: Sendable, Equatable {
     public var isNull: Bool { if case .null = self { true } else { false } }
     public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
     public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
+    /// A string, number or boolean as text, the way Jackson coerces a scalar to a string (`5`, `2.5`,
+    /// `true`); nil for null, arrays and objects.
+    public var scalarText: String? {
+        switch self {
+        case .string(let s): s
+        case .int(let i): String(i)
+        case .double(let d): String(d)
+        case .bool(let b): String(b)
+        default: nil
+        }
+    }
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
     public var objectValue: JSONObject? { if case .object(let o) = self { o } else { nil } }
 

@@ -13,9 +13,9 @@ enum Format {
 
     /// Conductor's summary timestamp (`2026-12-07T12:34:56.789Z`) written the way a person reads it.
     static func utc(_ millis: Int64) -> String {
-        // Byte by byte: Foundation's `replacingOccurrences` was a sixth of a 1,000-task page's render.
-        let bytes = WorkflowSummary.iso(millis).utf8.dropLast().map { $0 == UInt8(ascii: "T") ? UInt8(ascii: " ") : $0 }
-        return String(decoding: bytes, as: UTF8.self)
+        // Written so at once: Foundation's `replacingOccurrences` on the ISO text was a sixth of a
+        // 1,000-task page's render.
+        WorkflowSummary.iso(millis, separator: UInt8(ascii: " "), zone: false)
     }
 
     /// `840 ms`, `4.2 s`, `3 m 12 s`, `2 h 3 m`.

@@ -31,13 +31,8 @@ struct JSONFields {
 
     func string(_ key: String) throws(EngineError) -> String? {
         guard let v = present(key) else { return nil }
-        switch v {
-        case .string(let s): return s
-        case .int(let i): return String(i)
-        case .double(let d): return String(d)
-        case .bool(let b): return String(b)
-        default: throw typeError(key, "a string", v)
-        }
+        guard let text = v.scalarText else { throw typeError(key, "a string", v) }
+        return text
     }
 
     func int64(_ key: String) throws(EngineError) -> Int64? {

@@ -31,7 +31,8 @@ public enum WorkflowSummary {
     }
 
     /// `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'` for epoch milliseconds (UTC; Howard Hinnant's civil-from-days).
-    public static func iso(_ millis: Int64) -> String {
+    /// `separator` between date and time and the `Z` are what the web UI changes (`2026-12-07 12:34:56.789`).
+    public static func iso(_ millis: Int64, separator: UInt8 = UInt8(ascii: "T"), zone: Bool = true) -> String {
         let ms = ((millis % 1000) + 1000) % 1000
         let secs = (millis - ms) / 1000
         let days = (secs >= 0 ? secs : secs - 86_399) / 86_400
@@ -67,11 +68,12 @@ public enum WorkflowSummary {
         }
         put(y, 4, then: UInt8(ascii: "-"))
         put(m, 2, then: UInt8(ascii: "-"))
-        put(d, 2, then: UInt8(ascii: "T"))
+        put(d, 2, then: separator)
         put(rem / 3600, 2, then: UInt8(ascii: ":"))
         put(rem % 3600 / 60, 2, then: UInt8(ascii: ":"))
         put(rem % 60, 2, then: UInt8(ascii: "."))
         put(ms, 3, then: UInt8(ascii: "Z"))
+        if !zone { out.removeLast() }
         return String(decoding: out, as: UTF8.self)
     }
 }

@@ -31,7 +31,7 @@ enum JacksonJQAssignments {
             }
             guard sawDefinedOr && plain else { continue }
             var start = token.end
-            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 || bytes[start] == 0x0A { start += 1 }
+            while start < end, JQSourceText.isBlank(bytes[start]) { start += 1 }
             insertions.append((start, UInt8(ascii: "(")))
             insertions.append((end, UInt8(ascii: ")")))
         }
@@ -90,9 +90,9 @@ enum JacksonJQAssignments {
                 }
                 if byte(i + 1) == UInt8(ascii: "=") { add(.assignment, 2); i += 2; continue }
             default:
-                guard isWordStart(c) else { break }
+                guard JQSourceText.isWordStart(c) else { break }
                 let start = i
-                while i < b.count, isWordByte(b[i]) { i += 1 }
+                while i < b.count, JQSourceText.isWordByte(b[i]) { i += 1 }
                 // A word after `.` or `$` is a field or a variable, not a keyword.
                 guard start == 0 || (b[start - 1] != UInt8(ascii: ".") && b[start - 1] != UInt8(ascii: "$")) else { continue }
                 let word = String(decoding: b[start..<i], as: UTF8.self)
@@ -146,9 +146,4 @@ enum JacksonJQAssignments {
         }
         return nil
     }
-
-    private static func isWordStart(_ c: UInt8) -> Bool {
-        (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == UInt8(ascii: "_")
-    }
-    private static func isWordByte(_ c: UInt8) -> Bool { isWordStart(c) || (c >= 0x30 && c <= 0x39) }
 }

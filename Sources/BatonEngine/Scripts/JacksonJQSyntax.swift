@@ -82,9 +82,9 @@ enum JacksonJQSyntax {
                 case UInt8(ascii: ":"):
                     if case .object(nil)? = stack.last { stack[stack.count - 1] = .object(valueStart: i + 1) }
                 default:
-                    if isWordStart(c) {
+                    if JQSourceText.isWordStart(c) {
                         let start = i
-                        while i < b.count, isWordByte(b[i]) { i += 1 }
+                        while i < b.count, JQSourceText.isWordByte(b[i]) { i += 1 }
                         keyword(start, i)
                         continue
                     }
@@ -124,22 +124,16 @@ enum JacksonJQSyntax {
         /// group (which also keeps destructuring patterns such as `. as {a: [$x, $y]}` intact).
         private func wrapping(_ start: Int, _ end: Int) -> [Insertion]? {
             var first = start
-            while first < end, isBlank(b[first]) { first += 1 }
+            while first < end, JQSourceText.isBlank(b[first]) { first += 1 }
             var last = end - 1
-            while last >= first, isBlank(b[last]) { last -= 1 }
+            while last >= first, JQSourceText.isBlank(b[last]) { last -= 1 }
             guard first <= last else { return nil }
             let opener = b[first]
             if opener == UInt8(ascii: "(") || opener == UInt8(ascii: "[") || opener == UInt8(ascii: "{"),
                closeOf[first] == last { return nil }
-            if opener == UInt8(ascii: "$"), b[(first + 1)..<(last + 1)].allSatisfy(isWordByte) { return nil }
+            if opener == UInt8(ascii: "$"), b[(first + 1)..<(last + 1)].allSatisfy(JQSourceText.isWordByte) { return nil }
             // `)` goes right before the separator, so a trailing `# comment` cannot swallow it.
             return [Insertion(position: first, byte: UInt8(ascii: "(")), Insertion(position: end, byte: UInt8(ascii: ")"))]
         }
-
-        private func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
-        private func isWordStart(_ c: UInt8) -> Bool {
-            (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == UInt8(ascii: "_")
-        }
-        private func isWordByte(_ c: UInt8) -> Bool { isWordStart(c) || (c >= 0x30 && c <= 0x39) }
     }
 }

@@ -28,15 +28,7 @@ struct Wait: TaskBehavior {
 
     /// The parameter as OSS's `toString()` sees it (a number is its digits), trimmed; "" when absent or null.
     private static func literal(_ value: JSONValue?) -> String {
-        let text: String
-        switch value {
-        case .string(let s)?: text = s
-        case .int(let i)?: text = String(i)
-        case .double(let d)?: text = String(d)
-        case .bool(let b)?: text = String(b)
-        default: text = ""
-        }
-        return text.trimmingCharacters(in: .whitespaces)
+        (value?.scalarText ?? "").trimmingCharacters(in: .whitespaces)
     }
 
     func map(_ node: WorkflowTask, _ request: MapRequest, _ ctx: DecideContext) -> Mapping {
